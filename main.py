@@ -1,0 +1,4 @@
+from source_mentions.run import run
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,21 @@
+from setuptools import find_packages, setup
+
+setup(
+    name="source-mentions",
+    version="0.1.0",
+    description="Airbyte source for social-listening (mention monitoring) APIs: Mention, Mentionlytics, Sociovite, Mentionlab.",
+    packages=find_packages(include=["source_mentions", "source_mentions.*"]),
+    package_data={"source_mentions": ["manifest.yaml", "schemas/*.json", "schemas/shared/*.json"]},
+    python_requires=">=3.10,<3.13",
+    install_requires=[
+        "airbyte-cdk>=7.39,<8",
+        "requests>=2.31",
+        "pendulum>=3",
+        "jsonschema>=4",
+    ],
+    extras_require={
+        "tests": ["pytest>=8", "requests-mock>=1.12"],
+        "warehouse": ["airbyte>=0.71,<0.72"],
+    },
+    entry_points={"console_scripts": ["source-mentions=source_mentions.run:run"]},
+)

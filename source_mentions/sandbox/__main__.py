@@ -1,0 +1,38 @@
+"""`python -m source_mentions.sandbox`: serve the provider emulator on 127.0.0.1 until stopped."""
+
+import argparse
+import json
+import signal
+import threading
+
+from . import SANDBOX_TOKEN, start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=8765, help="0 picks a free port")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--alerts", type=int, default=3)
+    parser.add_argument("--mentions-per-alert", type=int, default=120)
+    parser.add_argument("--max-page-size", type=int, default=1000, help="cap pages below the requested limit")
+    parser.add_argument("--faults", default="{}", help='JSON, e.g. \'{"error_rate": 0.2, "rate_limit_every": 10}\'')
+    parser.add_argument("--ready-file", help="write the base URL here once serving")
+    args = parser.parse_args()
+
+    server = start(args.port, args.seed, args.alerts, args.mentions_per_alert, args.max_page_size)
+    server.sandbox.set_faults(**json.loads(args.faults))
+    print(f"sandbox serving {server.base_url} (Mention API at {server.base_url}/api, token {SANDBOX_TOKEN!r})", flush=True)
+    if args.ready_file:
+        with open(args.ready_file, "w") as ready:
+            ready.write(server.base_url)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    server.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Mention REST API as documented (api-docs 001/003, API-NOTES.md), answered from a MentionDataSet.
+
+Handlers return (status, headers, body) and know nothing of HTTP sockets or faults.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+from urllib.parse import urlencode
+
+from .data import MentionDataSet, w3c
+
+Answer = Tuple[int, Dict[str, str], Any]
+MAX_LIMIT = 1000  # public docs: limit default 20, max 1000
+INVALID_TOKEN = {"error": "invalid_grant", "error_description": "The access token provided is invalid."}
+NO_API_PLAN = {"error": "access_denied", "error_description": "Your plan does not include API access."}
+
+
+def validation_error(field: str, message: str) -> Answer:
+    return 400, {}, {"form": {"errors": [], "children": {field: {"errors": [message]}}}}
+
+
+def not_found(what: str) -> Answer:
+    return 404, {}, {"error": "not_found", "error_description": f"{what} does not exist."}
+
+
+def parse_date(text: str) -> datetime:
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+class MentionApi:
+    """Routes `/api/...` requests of one account; `max_page_size` can cap pages below `limit`."""
+
+    def __init__(self, data: MentionDataSet, token: str, no_plan_token: str, max_page_size: int = MAX_LIMIT):
+        self.data = data
+        self.token = token
+        self.no_plan_token = no_plan_token
+        self.max_page_size = max_page_size
+        self.deleted_alerts: set[str] = set()
+        self._published_index: Dict[str, Tuple[int, List[Tuple[str, int]]]] = {}
+
+    # -- entry point -------------------------------------------------------------------------
+    def handle(self, path: str, query: Mapping[str, List[str]], headers: Mapping[str, str]) -> Answer:
+        token = (headers.get("Authorization") or "").removeprefix("Bearer ").strip() or first(query, "access_token")
+        if token == self.no_plan_token:
+            return 403, {}, NO_API_PLAN
+        if token != self.token:
+            return 401, {}, INVALID_TOKEN
+        parts = [part for part in path.split("/") if part][1:]  # drop "api"
+        if len(parts) == 2 and parts[0] == "accounts":
+            return self.account(parts[1])
+        if len(parts) < 3 or parts[0] != "accounts" or parts[1] != self.data.account_id:
+            return not_found("This resource")
+        if parts[2:] == ["alerts"]:
+            return self.alerts(query)
+        if parts[2] == "stats" and len(parts) == 3:
+            return self.stats(query)
+        if len(parts) == 5 and parts[2] == "alerts" and parts[4] == "mentions":
+            return self.mentions(parts[3], query)
+        return not_found("This resource")
+
+    # -- resources ---------------------------------------------------------------------------
+    def account(self, account_id: str) -> Answer:
+        if account_id not in ("me", self.data.account_id):
+            return not_found("This account")
+        return 200, {}, {"account": self.data.account}
+
+    def alerts(self, query: Mapping[str, List[str]]) -> Answer:
+        limit = int(first(query, "limit") or 20)
+        alerts = [a for a in self.data.alert_list if a["id"] not in self.deleted_alerts]
+        start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
+        page = alerts[start : start + min(limit, self.max_page_size)]
+        links: Dict[str, Any] = {}
+        if start + len(page) < len(alerts):
+            params = {"limit": limit, "cursor": encode_cursor({"offset": start + len(page)})}
+            links["more"] = {"href": self._href("alerts", params), "params": params}
+        return 200, {}, {"alerts": page, "_links": links}
+
+    def mentions(self, alert_id: str, query: Mapping[str, List[str]]) -> Answer:
+        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+            return not_found("This alert")
+        try:
+            limit = int(first(query, "limit") or 20)
+        except ValueError:
+            return validation_error("limit", "This value is not valid.")
+        if not 1 <= limit <= MAX_LIMIT:
+            return validation_error("limit", f"This value should be between 1 and {MAX_LIMIT}.")
+        size = min(limit, self.max_page_size)
+        since_id = first(query, "since_id")
+        with self.data.lock:
+            mentions = list(self.data.mentions[alert_id])
+        if since_id is not None:
+            if any(first(query, name) for name in ("before_date", "not_before_date", "cursor")):
+                return validation_error("since_id", "since_id cannot be combined with before_date, not_before_date or cursor.")
+            page, more = self._since_id_page(mentions, since_id, size)
+            more_params = {"limit": limit, "since_id": page[-1]["id"]} if more else None
+        else:
+            page, more, position = self._published_page(alert_id, mentions, query, size)
+            more_params = {"limit": limit, "cursor": encode_cursor(position)} if more else None
+        base = f"alerts/{alert_id}/mentions"
+        links: Dict[str, Any] = {}
+        if more_params:
+            links["more"] = {"href": self._href(base, more_params), "params": more_params}
+        pull = {"limit": limit, "since_id": mentions[-1]["id"] if mentions else "0"}
+        links["pull"] = {"href": self._href(base, pull), "params": pull}
+        return 200, {}, {"mentions": page, "_links": links}
+
+    def _since_id_page(self, mentions: List[Dict[str, Any]], since_id: str, size: int) -> Tuple[list, bool]:
+        ids = [int(m["id"]) for m in mentions]  # ascending: ids are handed out in discovery order
+        start = bisect_right(ids, int(since_id))
+        page = mentions[start : start + size]
+        return page, start + size < len(mentions)
+
+    def _published_page(
+        self, alert_id: str, mentions: List[Dict[str, Any]], query: Mapping[str, List[str]], size: int
+    ) -> Tuple[list, bool, Dict[str, Any]]:
+        """Newest published first; ties on published_at broken by id, so a cursor never skips one."""
+        cursor = decode_cursor(first(query, "cursor")) if first(query, "cursor") else {}
+        upper = cursor.get("after") or ([w3c(parse_date(first(query, "before_date"))), -1] if first(query, "before_date") else None)
+        lower_text = cursor.get("not_before") or (w3c(parse_date(first(query, "not_before_date"))) if first(query, "not_before_date") else None)
+        keys = self._published_keys(alert_id, mentions)
+        end = bisect_left(keys, tuple(upper)) if upper else len(keys)
+        begin = bisect_left(keys, (lower_text, -1)) if lower_text else 0
+        chosen = keys[max(begin, end - size) : end][::-1]
+        by_id = {int(m["id"]): m for m in mentions}
+        page = [by_id[key[1]] for key in chosen]
+        more = end - len(chosen) > begin
+        position = {"after": list(chosen[-1]) if chosen else upper, "not_before": lower_text}
+        return page, more, position
+
+    def _published_keys(self, alert_id: str, mentions: List[Dict[str, Any]]) -> List[Tuple[str, int]]:
+        cached = self._published_index.get(alert_id)
+        if cached and cached[0] == len(mentions):
+            return cached[1]
+        keys = sorted((m["published_at"], int(m["id"])) for m in mentions)
+        self._published_index[alert_id] = (len(mentions), keys)
+        return keys
+
+    def stats(self, query: Mapping[str, List[str]]) -> Answer:
+        """Daily volume and tones per alert, one row per day in [from, to] (shape defined here; not public)."""
+        alert_ids = query.get("alerts[]") or []
+        if not alert_ids:
+            return validation_error("alerts", "This value should not be blank.")
+        if (first(query, "interval") or "P1D") != "P1D":
+            return validation_error("interval", "The sandbox answers daily statistics (P1D) only.")
+        try:
+            start = parse_date(first(query, "from") or w3c(self.data.now - timedelta(days=30)))
+            end = parse_date(first(query, "to") or w3c(datetime.now(timezone.utc)))
+        except ValueError:
+            return validation_error("from", "This value is not a valid date.")
+        rows = []
+        for alert_id in alert_ids:
+            if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+                return not_found("This alert")
+            with self.data.lock:
+                mentions = list(self.data.mentions[alert_id])
+            per_day: Dict[str, Counter] = {}
+            for mention in mentions:
+                day = mention["published_at"][:10]
+                counter = per_day.setdefault(day, Counter())
+                counter["volume"] += 1
+                counter[{-1: "negative", 0: "neutral", 1: "positive"}[mention["tone"]]] += 1
+                counter["source:" + mention["source_type"]] += 1
+            day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+            if day < start:
+                day += timedelta(days=1)
+            while day <= end:
+                counter = per_day.get(day.strftime("%Y-%m-%d"), Counter())
+                rows.append(
+                    {
+                        "alert_id": alert_id,
+                        "date": day.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                        "volume": counter["volume"],
+                        "tones": {k: counter[k] for k in ("negative", "neutral", "positive")},
+                        "sources": {k.split(":", 1)[1]: v for k, v in counter.items() if k.startswith("source:")},
+                    }
+                )
+                day += timedelta(days=1)
+        return 200, {}, {"stats": rows, "interval": "P1D", "timezone": "UTC"}
+
+    def _href(self, resource: str, params: Mapping[str, Any]) -> str:
+        return f"/api/accounts/{self.data.account_id}/{resource}?{urlencode(params)}"
+
+
+def first(query: Mapping[str, List[str]], name: str) -> Optional[str]:
+    values = query.get(name)
+    return values[0] if values else None
+
+
+def encode_cursor(position: Mapping[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(position).encode()).decode()
+
+
+def decode_cursor(cursor: Optional[str]) -> Dict[str, Any]:
+    return json.loads(base64.urlsafe_b64decode(cursor.encode())) if cursor else {}

@@ -1,0 +1,191 @@
+"""HTTP server on 127.0.0.1 in front of the provider models, with fault injection.
+
+Faults apply to provider paths only; `/_sandbox/...` is the control plane that tests and the
+demo use to inspect the data set, make Mention find new mentions, and switch faults on.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, fields
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, List, Optional, Tuple
+from urllib.parse import parse_qs, urlsplit
+
+from .data import MentionDataSet
+from .mention_api import MentionApi
+
+SANDBOX_TOKEN = "sandbox-token"
+NO_API_PLAN_TOKEN = "sandbox-token-without-api-plan"
+
+
+@dataclass
+class Faults:
+    """What goes wrong, and how often. Rates are probabilities per request (seeded)."""
+
+    latency_ms: float = 0.0
+    error_rate: float = 0.0  # answer 500/502/503
+    drop_rate: float = 0.0  # close the connection without an answer
+    truncate_rate: float = 0.0  # announce the full Content-Length, send half the body, close
+    broken_json_rate: float = 0.0  # a complete HTTP answer whose body is cut JSON
+    rate_limit_every: int = 0  # every Nth request answers 429
+    rate_limit_budget: int = 0  # requests allowed per window, then 429 until the window resets
+    rate_limit_window_s: float = 1.0
+    rate_limit_reset_header: bool = True  # send X-Rate-Limit-Reset with 429
+    seed: int = 7
+
+
+class Sandbox:
+    """One provider world: data, API model, faults, request log."""
+
+    def __init__(self, data: MentionDataSet, max_page_size: int = 1000):
+        self.data = data
+        self.mention = MentionApi(data, SANDBOX_TOKEN, NO_API_PLAN_TOKEN, max_page_size=max_page_size)
+        self.faults = Faults()
+        self._rng = random.Random(self.faults.seed)
+        self._lock = threading.Lock()
+        self.requests: List[str] = []
+        self._window_start = time.time()
+        self._window_count = 0
+
+    def set_faults(self, **changes: Any) -> Faults:
+        known = {f.name for f in fields(Faults)}
+        unknown = set(changes) - known
+        if unknown:
+            raise ValueError(f"unknown fault switches: {sorted(unknown)}")
+        with self._lock:
+            self.faults = Faults(**{**asdict(Faults()), **changes})
+            self._rng = random.Random(self.faults.seed)
+            self._window_start, self._window_count = time.time(), 0
+        return self.faults
+
+    def draw_fault(self, path_and_query: str) -> Tuple[Optional[str], Optional[float]]:
+        """Log the request and pick its fault: (kind or None, rate-limit reset time)."""
+        with self._lock:
+            self.requests.append(path_and_query)
+            count = len(self.requests)
+            faults, rng = self.faults, self._rng
+            if faults.rate_limit_budget:
+                now = time.time()
+                if now - self._window_start >= faults.rate_limit_window_s:
+                    self._window_start, self._window_count = now, 0
+                self._window_count += 1
+                if self._window_count > faults.rate_limit_budget:
+                    return "rate_limit", self._window_start + faults.rate_limit_window_s
+            if faults.rate_limit_every and count % faults.rate_limit_every == 0:
+                return "rate_limit", time.time() + faults.rate_limit_window_s
+            roll = rng.random()
+            for kind in ("error", "drop", "truncate", "broken_json"):
+                rate = getattr(faults, f"{kind}_rate")
+                if roll < rate:
+                    return kind, None
+                roll -= rate
+            return None, None
+
+
+class SandboxHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "SandboxHTTPServer"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - signature from the base class
+        if self.server.verbose:
+            super().log_message(format, *args)
+
+    def do_GET(self) -> None:  # noqa: N802 - http.server naming
+        self._dispatch()
+
+    def do_POST(self) -> None:  # noqa: N802
+        self._dispatch()
+
+    def _dispatch(self) -> None:
+        sandbox = self.server.sandbox
+        url = urlsplit(self.path)
+        query = parse_qs(url.query, keep_blank_values=True)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        if url.path.startswith("/_sandbox/"):
+            self._send(*self._control(url.path, query, body))
+            return
+        fault, reset_at = sandbox.draw_fault(self.path)
+        if sandbox.faults.latency_ms:
+            time.sleep(sandbox.faults.latency_ms / 1000)
+        if fault == "rate_limit":
+            headers = {"X-Rate-Limit-Reset": str(int(reset_at + 0.999))} if sandbox.faults.rate_limit_reset_header else {}
+            self._send(429, headers, {"error": "rate_limited", "error_description": "Too many requests."})
+            return
+        if fault == "error":
+            self._send(sandbox._rng.choice([500, 502, 503]), {}, {"error": "server_error"})
+            return
+        if fault == "drop":
+            self.close_connection = True
+            return
+        if url.path.startswith("/api/"):
+            status, headers, payload = sandbox.mention.handle(url.path, query, dict(self.headers.items()))
+        else:
+            status, headers, payload = 404, {}, {"error": "not_found"}
+        self._send(status, headers, payload, fault=fault)
+
+    def _control(self, path: str, query: Dict[str, List[str]], body: bytes) -> Tuple[int, Dict[str, str], Any]:
+        sandbox = self.server.sandbox
+        data = sandbox.data
+        params = json.loads(body) if body else {}
+        if path == "/_sandbox/mentions":
+            with data.lock:
+                return 200, {}, {alert: [m["id"] for m in items] for alert, items in data.mentions.items()}
+        if path == "/_sandbox/discover":
+            found = {
+                alert: data.discover(alert, int(params.get("count", 10)), float(params.get("oldest_days", 90)))
+                for alert in params.get("alert_ids") or list(data.mentions)
+            }
+            return 200, {}, found
+        if path == "/_sandbox/faults":
+            try:
+                return 200, {}, asdict(sandbox.set_faults(**params))
+            except (TypeError, ValueError) as error:
+                return 400, {}, {"error": str(error)}
+        if path == "/_sandbox/delete_alert":
+            sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
+            return 200, {}, {"deleted": params["alert_id"]}
+        if path == "/_sandbox/requests":
+            return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests}
+        return 404, {}, {"error": "unknown control path"}
+
+    def _send(self, status: int, headers: Dict[str, str], payload: Any, fault: Optional[str] = None) -> None:
+        body = json.dumps(payload).encode()
+        sent = body
+        if fault in ("truncate", "broken_json"):
+            sent = body[: len(body) // 2]
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body) if fault == "truncate" else len(sent)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(sent)
+        if fault == "truncate":
+            self.close_connection = True
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, sandbox: Sandbox, port: int = 0, verbose: bool = False):
+        self.sandbox = sandbox
+        self.verbose = verbose
+        super().__init__(("127.0.0.1", port), SandboxHandler)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def start_in_thread(self) -> "SandboxHTTPServer":
+        threading.Thread(target=self.serve_forever, name="sandbox", daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        self.shutdown()
+        self.server_close()

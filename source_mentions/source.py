@@ -1,0 +1,23 @@
+"""The source: the declarative manifest plus the one factory hook it needs."""
+
+from typing import Any, List, Mapping, Optional
+
+from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
+from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+
+from .components import SinceIdCursorFactory
+
+
+class SourceMentions(YamlDeclarativeSource):
+    """Mention-monitoring APIs as Airbyte streams, described by manifest.yaml."""
+
+    def __init__(
+        self,
+        catalog: Optional[ConfiguredAirbyteCatalog] = None,
+        config: Optional[Mapping[str, Any]] = None,
+        state: Optional[List[AirbyteStateMessage]] = None,
+        config_path: Optional[str] = None,
+    ) -> None:
+        super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
+        # The CDK builds its component factory inside __init__ with no way to pass one in.
+        self._constructor.__class__ = SinceIdCursorFactory
