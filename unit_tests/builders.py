@@ -1,0 +1,73 @@
+"""Small builders for Mention API answers and for running the source in-process."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Mapping, Optional
+
+from airbyte_cdk.models import AirbyteStateMessage, SyncMode
+from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
+from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput, read
+from airbyte_cdk.test.models.outcome import ExpectedOutcome
+from airbyte_cdk.test.state_builder import StateBuilder
+
+from source_mentions.source import SourceMentions
+
+API = "https://api.mention.test/api"
+TOKEN = "unit-test-token-3f9a"
+ACCOUNT = "acc_9"
+ALERTS_URL = f"{API}/accounts/{ACCOUNT}/alerts"
+
+
+def config(**provider: Any) -> Dict[str, Any]:
+    top = {key: provider.pop(key) for key in ("start_date", "num_workers") if key in provider}
+    return {
+        "provider": {"provider_type": "mention", "access_token": TOKEN, "api_url": API, **provider},
+        "start_date": "2026-10-01T00:00:00Z",
+        **top,
+    }
+
+
+def mention(mention_id: str, published_at: str = "2026-11-01T10:00:00.12345600+00:00", alert_id: int = 1, **fields: Any) -> Dict[str, Any]:
+    return {"id": mention_id, "alert_id": alert_id, "published_at": published_at, "title": f"t{mention_id}", "source_type": "web", "tone": 0, **fields}
+
+
+def mentions_page(mentions: List[Dict[str, Any]], more: Optional[Mapping[str, Any]] = None, pull_since_id: str = "0") -> Dict[str, Any]:
+    links: Dict[str, Any] = {"pull": {"href": "/pull", "params": {"since_id": pull_since_id}}}
+    if more:
+        links["more"] = {"href": "/more", "params": dict(more)}
+    return {"mentions": mentions, "_links": links}
+
+
+def alerts_page(alert_ids: List[str], more: Optional[Mapping[str, Any]] = None) -> Dict[str, Any]:
+    links = {"more": {"href": "/more", "params": dict(more)}} if more else {}
+    return {"alerts": [{"id": alert_id, "name": f"alert {alert_id}"} for alert_id in alert_ids], "_links": links}
+
+
+def mock_account(http: Any, alert_ids: List[str]) -> None:
+    http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
+    http.get(ALERTS_URL, json=alerts_page(alert_ids))
+
+
+def mentions_url(alert_id: str) -> str:
+    return f"{ALERTS_URL}/{alert_id}/mentions"
+
+
+def run_read(cfg: Mapping[str, Any], stream: str, state: Optional[Dict[str, Any]] = None, sync_mode: SyncMode = SyncMode.incremental, expect_failure: bool = False) -> EntrypointOutput:
+    catalog = CatalogBuilder().with_stream(ConfiguredAirbyteStreamBuilder().with_name(stream).with_sync_mode(sync_mode)).build()
+    state_messages: Optional[List[AirbyteStateMessage]] = StateBuilder().with_stream_state(stream, state).build() if state else None
+    source = SourceMentions(catalog=catalog, config=cfg, state=state_messages)
+    outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS
+    return read(source, cfg, catalog, state_messages, expected_outcome=outcome)
+
+
+def check(cfg: Mapping[str, Any]) -> Any:
+    return SourceMentions(config=cfg).check(logging.getLogger("airbyte"), cfg)
+
+
+def ids(output: EntrypointOutput) -> List[str]:
+    return [message.record.data["id"] for message in output.records]
+
+
+def last_state(output: EntrypointOutput) -> Dict[str, Any]:
+    return output.state_messages[-1].state.stream.stream_state.__dict__

@@ -1,0 +1,91 @@
+"""Mention REST streams at the HTTP boundary: paths, parameters, pagination, partitions."""
+
+from urllib.parse import parse_qs, urlsplit
+
+import requests_mock
+from airbyte_cdk.models import SyncMode
+
+from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mentions_url, mock_account, run_read
+
+
+def query(request):
+    return {key: values[0] for key, values in parse_qs(urlsplit(request.url).query).items()}
+
+
+def test_accounts_reads_the_token_owner_when_no_account_id_is_set():
+    with requests_mock.Mocker() as http:
+        http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
+        output = run_read(config(), "accounts", sync_mode=SyncMode.full_refresh)
+    assert ids(output) == [ACCOUNT]
+    assert http.last_request.headers["Authorization"] == f"Bearer {TOKEN}"
+    assert http.last_request.headers["Accept-Version"] == "1.19"
+
+
+def test_accounts_reads_the_configured_account_and_sends_the_language():
+    with requests_mock.Mocker() as http:
+        http.get(f"{API}/accounts/other", json={"account": {"id": "other"}})
+        output = run_read(config(account_id="other", language="fr"), "accounts", sync_mode=SyncMode.full_refresh)
+    assert ids(output) == ["other"]
+    assert http.last_request.headers["Accept-Language"] == "fr"
+
+
+def test_api_url_defaults_to_mention_production_host():
+    cfg = config()
+    del cfg["provider"]["api_url"]
+    with requests_mock.Mocker() as http:
+        http.get("https://api.mention.net/api/accounts/me", json={"account": {"id": ACCOUNT}})
+        output = run_read(cfg, "accounts", sync_mode=SyncMode.full_refresh)
+    assert ids(output) == [ACCOUNT]
+
+
+def test_alerts_follow_links_more_params_until_absent():
+    with requests_mock.Mocker() as http:
+        http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT}})
+        http.get(ALERTS_URL, [
+            {"json": alerts_page(["1", "2"], more={"limit": 100, "cursor": "page-2"})},
+            {"json": alerts_page(["3"])},
+        ])
+        output = run_read(config(), "alerts", sync_mode=SyncMode.full_refresh)
+    alert_requests = [r for r in http.request_history if r.path.endswith("/alerts")]
+    assert ids(output) == ["1", "2", "3"]
+    assert [query(r) for r in alert_requests] == [{"limit": "100"}, {"limit": "100", "cursor": "page-2"}]
+
+
+def test_alert_ids_restrict_the_alerts_read():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1", "2", "3"])
+        output = run_read(config(alert_ids=["2"]), "alerts", sync_mode=SyncMode.full_refresh)
+    assert ids(output) == ["2"]
+
+
+def test_first_mentions_sync_backfills_by_following_more_params_verbatim():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        http.get(mentions_url("1"), [
+            {"json": mentions_page([mention("20"), mention("19")], more={"limit": 1000, "cursor": "opaque=="})},
+            {"json": mentions_page([mention("18")])},
+        ])
+        output = run_read(config(), "mentions")
+    first, second = [query(r) for r in http.request_history if r.path.endswith("/mentions")]
+    assert ids(output) == ["20", "19", "18"]
+    assert first["limit"] == "1000" and first["not_before_date"] == "2026-10-01T00:00:00Z" and "since_id" not in first
+    assert second == {"limit": "1000", "cursor": "opaque=="}
+
+
+def test_mentions_are_read_for_every_alert():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1", "2"])
+        http.get(mentions_url("1"), json=mentions_page([mention("10", alert_id=1)]))
+        http.get(mentions_url("2"), json=mentions_page([mention("11", alert_id=2)]))
+        output = run_read(config(), "mentions")
+    assert sorted(ids(output)) == ["10", "11"]
+
+
+def test_twitter_mention_without_restricted_fields_is_kept():
+    tweet = {"id": "5", "alert_id": 1, "published_at": "2026-11-01T10:00:00.0+00:00", "source_type": "twitter", "tone": 1,
+             "metadata": {"twitter": {"id_str": "8001", "user": {"id_str": "42"}}}}
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        http.get(mentions_url("1"), json=mentions_page([tweet]))
+        output = run_read(config(), "mentions")
+    assert output.records[0].record.data == tweet
