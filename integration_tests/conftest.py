@@ -1,0 +1,50 @@
+"""Integration tests run the connector against the local sandbox on 127.0.0.1."""
+
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable, Dict, Iterator
+
+import pytest
+import requests
+
+from source_mentions.sandbox import SANDBOX_TOKEN, MentionDataSet, Sandbox, SandboxHTTPServer
+
+
+class RunningSandbox:
+    def __init__(self, server: SandboxHTTPServer):
+        self.server = server
+        self.url = server.base_url
+
+    def config(self, **provider: Any) -> Dict[str, Any]:
+        # start_date before the whole data set, so "the data set" and "what a full sync reads" are the same thing
+        start = (datetime.now(timezone.utc) - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return {"provider": {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{self.url}/api", **provider}, "start_date": start}
+
+    def control(self, name: str, **body: Any) -> Any:
+        answer = requests.post(f"{self.url}/_sandbox/{name}", json=body, timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
+    def all_mention_ids(self) -> set:
+        return {mention_id for ids in self.control("mentions").values() for mention_id in ids}
+
+
+@pytest.fixture
+def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
+    servers = []
+
+    def start(alerts: int = 3, mentions_per_alert: int = 120, max_page_size: int = 1000, **faults: Any) -> RunningSandbox:
+        data = MentionDataSet(seed=42, alerts=alerts, mentions_per_alert=mentions_per_alert)
+        sandbox = Sandbox(data, max_page_size=max_page_size)
+        sandbox.set_faults(**faults)
+        server = SandboxHTTPServer(sandbox).start_in_thread()
+        servers.append(server)
+        return RunningSandbox(server)
+
+    yield start
+    for server in servers:
+        server.stop()
+
+
+@pytest.fixture
+def sandbox(start_sandbox) -> RunningSandbox:
+    return start_sandbox()
