@@ -62,3 +62,8 @@ def test_full_sync_survives_dropped_connections_and_cut_bodies(start_sandbox):
     read = ids(run_read(sandbox.config(), "mentions"))
     assert len(read) == len(set(read))
     assert set(read) == sandbox.all_mention_ids()
+
+
+def test_abnormal_state_far_in_the_future_reads_no_mentions(sandbox):
+    future = {"states": [{"partition": {"alert_id": alert}, "cursor": {"id": "999999999"}} for alert in ("2000000", "2000001", "2000002")]}
+    assert ids(run_read(sandbox.config(), "mentions", state=future)) == []

@@ -1,0 +1,32 @@
+# Two commands on a fresh machine:  `make demo` (main job) and `make test` (full test suite).
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8765
+
+.PHONY: demo test sandbox clean
+
+$(VENV)/.tests: setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[tests]'
+	touch $@
+
+$(VENV)/.warehouse: $(VENV)/.tests
+	$(PY) -m pip install --quiet -e '.[tests,warehouse]'
+	touch $@
+
+## demo: start the sandbox, sync every stream into a local DuckDB file, then an incremental sync
+demo: $(VENV)/.warehouse
+	$(PY) -m source_mentions.demo
+
+## test: unit tests, integration tests against the sandbox, and the airbyte-cdk standard suite
+test: $(VENV)/.tests
+	$(PY) -m pytest
+
+## sandbox: serve the provider emulator on 127.0.0.1:$(PORT) until Ctrl-C
+sandbox: $(VENV)/.tests
+	$(PY) -m source_mentions.sandbox --port $(PORT)
+
+clean:
+	rm -rf $(VENV) .demo *.egg-info

@@ -1,0 +1,27 @@
+"""The airbyte-cdk standard test suite, scenarios from acceptance-test-config.yml, against the sandbox."""
+
+from typing import Iterator
+
+import pytest
+from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
+from airbyte_cdk.test.models.scenario import ConnectorTestScenario
+
+from source_mentions.sandbox import MentionDataSet, Sandbox, SandboxHTTPServer
+from source_mentions.source import SourceMentions
+
+pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]
+SANDBOX_PORT = 18765  # the port integration_tests/*_config.json point at
+
+
+@pytest.fixture(scope="module", autouse=True)
+def sandbox_for_scenarios() -> Iterator[SandboxHTTPServer]:
+    server = SandboxHTTPServer(Sandbox(MentionDataSet(seed=7, alerts=3, mentions_per_alert=60)), port=SANDBOX_PORT).start_in_thread()
+    yield server
+    server.stop()
+
+
+class TestSourceMentionsStandardSuite(SourceTestSuiteBase):
+    @classmethod
+    def create_connector(cls, scenario: ConnectorTestScenario | None) -> SourceMentions:
+        config = scenario.get_config_dict(connector_root=cls.get_connector_root_dir(), empty_if_missing=True) if scenario else {}
+        return SourceMentions(config=config)
