@@ -67,3 +67,17 @@ def test_full_sync_survives_dropped_connections_and_cut_bodies(start_sandbox):
 def test_abnormal_state_far_in_the_future_reads_no_mentions(sandbox):
     future = {"states": [{"partition": {"alert_id": alert}, "cursor": {"id": "999999999"}} for alert in ("2000000", "2000001", "2000002")]}
     assert ids(run_read(sandbox.config(), "mentions", state=future)) == []
+
+
+def test_statistics_cover_every_day_once_across_30_day_windows(sandbox):
+    from datetime import datetime, timedelta, timezone
+
+    config = sandbox.config()
+    config["start_date"] = (datetime.now(timezone.utc) - timedelta(days=75, hours=13)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    output = run_read(config, "statistics")
+    start = datetime.strptime(config["start_date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    first_day = start.replace(hour=0, minute=0, second=0) + timedelta(days=1)
+    expected_days = (datetime.now(timezone.utc) - first_day).days + 1
+    keys = [(m.record.data["alert_id"], m.record.data["date"]) for m in output.records]
+    assert len(keys) == len(set(keys))
+    assert len(keys) == 3 * expected_days
