@@ -75,3 +75,12 @@ def test_discover_then_read_then_incremental_read(sandbox, tmp_path):
     _, second = run("read", config=config, catalog=catalog, state=state, tmp_path=tmp_path)
     second_ids = [m["record"]["data"]["id"] for m in of_type(second, "RECORD") if m["record"]["stream"] == "mentions"]
     assert sorted(second_ids) == sorted(i for ids in found.values() for i in ids)
+
+
+def test_unreadable_config_file_is_a_config_error_not_a_traceback(tmp_path):
+    broken = tmp_path / "config.json"
+    broken.write_text("{not json")
+    done = subprocess.run([SCRIPT, "check", "--config", str(broken)], capture_output=True, text=True, timeout=120)
+    errors = [json.loads(line)["trace"]["error"] for line in done.stdout.splitlines() if '"TRACE"' in line]
+    assert errors and errors[0]["failure_type"] == "config_error"
+    assert "Traceback" not in done.stdout + done.stderr

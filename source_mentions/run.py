@@ -3,11 +3,11 @@
 import sys
 from typing import List, Optional
 
+import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import AirbyteErrorTraceMessage, AirbyteMessage, AirbyteTraceMessage, FailureType, TraceType, Type
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
 from airbyte_cdk.sources.source import Source
-from orjson import orjson
 
 from .source import SourceMentions
 
