@@ -5,10 +5,6 @@ import time
 from unit_tests.builders import ids, last_state, run_read
 
 
-def states_of(output):
-    return last_state(output)
-
-
 def test_full_sync_reads_every_mention_exactly_once(sandbox):
     output = run_read(sandbox.config(), "mentions")
     read = ids(output)
@@ -27,7 +23,7 @@ def test_incremental_sync_returns_late_finds_with_old_publication_dates(sandbox)
     config = sandbox.config()
     first = run_read(config, "mentions")
     found = sandbox.control("discover", count=6, oldest_days=80)  # published up to 80 days ago, found now
-    second = run_read(config, "mentions", state=states_of(first))
+    second = run_read(config, "mentions", state=last_state(first))
     new_ids = {i for alert_ids in found.values() for i in alert_ids}
     assert set(ids(second)) == new_ids and len(ids(second)) == len(new_ids)
     assert set(ids(first)) | set(ids(second)) == sandbox.all_mention_ids()
@@ -37,9 +33,9 @@ def test_incremental_sync_returns_late_finds_with_old_publication_dates(sandbox)
 def test_incremental_sync_with_nothing_new_returns_nothing_and_keeps_state(sandbox):
     config = sandbox.config()
     first = run_read(config, "mentions")
-    second = run_read(config, "mentions", state=states_of(first))
+    second = run_read(config, "mentions", state=last_state(first))
     assert ids(second) == []
-    assert states_of(second) == states_of(first)
+    assert last_state(second) == last_state(first)
 
 
 def test_alert_deleted_mid_sync_is_skipped(sandbox):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from typing import Any, Dict, List, Mapping, Optional
+from urllib.parse import parse_qs, urlsplit
 
 from airbyte_cdk.models import AirbyteStateMessage, SyncMode
 from airbyte_cdk.test.catalog_builder import CatalogBuilder, ConfiguredAirbyteStreamBuilder
@@ -47,6 +48,11 @@ def alerts_page(alert_ids: List[str], more: Optional[Mapping[str, Any]] = None) 
 def mock_account(http: Any, alert_ids: List[str]) -> None:
     http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
     http.get(ALERTS_URL, json=alerts_page(alert_ids))
+
+
+def query_of(request: Any) -> Dict[str, str]:
+    """The query string of a recorded request, one value per name."""
+    return {name: values[0] for name, values in parse_qs(urlsplit(request.url).query).items()}
 
 
 def mentions_url(alert_id: str) -> str:

@@ -1,16 +1,14 @@
 """Incremental mentions: state is the highest id per alert, resumed with since_id."""
 
-from urllib.parse import parse_qs, urlsplit
-
 import requests_mock
 
-from .builders import config, ids, last_state, mention, mentions_page, mentions_url, mock_account, run_read
+from .builders import config, ids, last_state, mention, mentions_page, mentions_url, mock_account, query_of, run_read
 
 STATE = {"states": [{"partition": {"alert_id": "1"}, "cursor": {"id": "998"}}]}
 
 
 def mentions_queries(http):
-    return [{k: v[0] for k, v in parse_qs(urlsplit(r.url).query).items()} for r in http.request_history if r.path.endswith("/mentions")]
+    return [query_of(r) for r in http.request_history if r.path.endswith("/mentions")]
 
 
 def test_state_is_the_highest_id_compared_as_numbers():

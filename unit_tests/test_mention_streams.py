@@ -1,15 +1,9 @@
 """Mention REST streams at the HTTP boundary: paths, parameters, pagination, partitions."""
 
-from urllib.parse import parse_qs, urlsplit
-
 import requests_mock
 from airbyte_cdk.models import SyncMode
 
-from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mentions_url, mock_account, run_read
-
-
-def query(request):
-    return {key: values[0] for key, values in parse_qs(urlsplit(request.url).query).items()}
+from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mentions_url, mock_account, query_of, run_read
 
 
 def test_accounts_reads_the_token_owner_when_no_account_id_is_set():
@@ -48,7 +42,7 @@ def test_alerts_follow_links_more_params_until_absent():
         output = run_read(config(), "alerts", sync_mode=SyncMode.full_refresh)
     alert_requests = [r for r in http.request_history if r.path.endswith("/alerts")]
     assert ids(output) == ["1", "2", "3"]
-    assert [query(r) for r in alert_requests] == [{"limit": "100"}, {"limit": "100", "cursor": "page-2"}]
+    assert [query_of(r) for r in alert_requests] == [{"limit": "100"}, {"limit": "100", "cursor": "page-2"}]
 
 
 def test_alert_ids_restrict_the_alerts_read():
@@ -66,7 +60,7 @@ def test_first_mentions_sync_backfills_by_following_more_params_verbatim():
             {"json": mentions_page([mention("18")])},
         ])
         output = run_read(config(), "mentions")
-    first, second = [query(r) for r in http.request_history if r.path.endswith("/mentions")]
+    first, second = [query_of(r) for r in http.request_history if r.path.endswith("/mentions")]
     assert ids(output) == ["20", "19", "18"]
     assert first["limit"] == "1000" and first["not_before_date"] == "2026-10-01T00:00:00Z" and "since_id" not in first
     assert second == {"limit": "1000", "cursor": "opaque=="}

@@ -1,10 +1,8 @@
 """Statistics: daily, per alert, incremental by day."""
 
-from urllib.parse import parse_qs, urlsplit
-
 import requests_mock
 
-from .builders import ALERTS_URL, API, ACCOUNT, config, last_state, mock_account, run_read
+from .builders import ACCOUNT, API, config, last_state, mock_account, query_of, run_read
 
 STATS_URL = f"{API}/accounts/{ACCOUNT}/stats"
 
@@ -18,7 +16,7 @@ def test_statistics_are_requested_per_alert_and_day_window():
         mock_account(http, ["1"])
         http.get(STATS_URL, json={"stats": [day("2026-11-20"), day("2026-11-21", 3)]})
         output = run_read(config(start_date="2026-11-15T00:00:00Z"), "statistics")
-    first = {k: v[0] for k, v in parse_qs(urlsplit(http.request_history[-1].url).query).items()}
+    first = query_of(http.request_history[-1])
     assert first["alerts[]"] == "1" and first["interval"] == "P1D"
     assert first["from"].startswith("2026-11-15T00:00:00")
     assert [m.record.data["volume"] for m in output.records] == [1, 3]
@@ -32,5 +30,5 @@ def test_next_statistics_sync_starts_from_the_last_day_read():
         mock_account(http, ["1"])
         http.get(STATS_URL, json={"stats": [day("2026-11-21", 5)]})
         run_read(config(start_date="2026-10-01T00:00:00Z"), "statistics", state=state)
-    first = {k: v[0] for k, v in parse_qs(urlsplit(http.request_history[-1].url).query).items()}
+    first = query_of(http.request_history[-1])
     assert first["from"] >= "2026-11-20"

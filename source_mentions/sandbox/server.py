@@ -85,6 +85,10 @@ class Sandbox:
                 roll -= rate
             return None, None
 
+    def error_status(self) -> int:
+        with self._lock:
+            return self._rng.choice([500, 502, 503])
+
 
 class SandboxHandler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -117,7 +121,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self._send(429, headers, {"error": "rate_limited", "error_description": "Too many requests."})
             return
         if fault == "error":
-            self._send(sandbox._rng.choice([500, 502, 503]), {}, {"error": "server_error"})
+            self._send(sandbox.error_status(), {}, {"error": "server_error"})
             return
         if fault == "drop":
             self.close_connection = True
