@@ -77,3 +77,15 @@ def test_statistics_cover_every_day_once_across_30_day_windows(sandbox):
     keys = [(m.record.data["alert_id"], m.record.data["date"]) for m in output.records]
     assert len(keys) == len(set(keys))
     assert len(keys) == 3 * expected_days
+
+
+def test_after_a_back_fill_bounded_by_start_date_the_next_sync_returns_only_new_finds(sandbox):
+    from datetime import datetime, timedelta, timezone
+
+    config = sandbox.config()
+    config["start_date"] = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    first = run_read(config, "mentions")
+    assert 0 < len(ids(first)) < len(sandbox.all_mention_ids())  # older mentions exist and stay out
+    found = sandbox.control("discover", count=5, oldest_days=80)
+    second = run_read(config, "mentions", state=last_state(first))
+    assert sorted(ids(second)) == sorted(i for alert_ids in found.values() for i in alert_ids)

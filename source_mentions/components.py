@@ -27,6 +27,11 @@ class SinceIdCursor(Cursor):
     The manifest schema offers a datetime cursor, or an integer cursor without partitions; Mention
     needs an integer cursor per alert. A partition's state moves only once all of its records
     were emitted, so a sync stopped half-way re-reads that alert instead of skipping mentions.
+
+    Each partition may carry the alert's current highest id (`head_field` in its extra fields).
+    A back-fill (no state yet) reads up to that head and then stores the head itself: mentions
+    found before the sync but published before start_date are thereby behind the state, not in
+    the next sync. A partition whose head is not above its state has nothing new and is skipped.
     """
 
     def __init__(
@@ -35,6 +40,7 @@ class SinceIdCursor(Cursor):
         partition_router: StreamSlicer,
         partition_field: str,
         cursor_field: str,
+        head_field: Optional[str],
         stream_state: Optional[Mapping[str, Any]],
         connector_state_manager: ConnectorStateManager,
         message_repository: MessageRepository,
@@ -42,6 +48,7 @@ class SinceIdCursor(Cursor):
         self._stream_name = stream_name
         self._partition_router = partition_router
         self._partition_field = partition_field
+        self._head_field = head_field
         self.cursor_field = CursorField(cursor_field)
         self._connector_state_manager = connector_state_manager
         self._message_repository = message_repository
@@ -64,6 +71,9 @@ class SinceIdCursor(Cursor):
     def stream_slices(self) -> Iterable[StreamSlice]:
         for partition in self._partition_router.stream_slices():
             since_id = self._committed.get(self._key(partition))
+            head = self._head(partition)
+            if since_id is not None and head is not None and head <= since_id:
+                continue
             yield StreamSlice(
                 partition=partition.partition,
                 cursor_slice={"since_id": str(since_id)} if since_id is not None else {},
@@ -78,12 +88,16 @@ class SinceIdCursor(Cursor):
                 self._pending[key] = value
 
     def close_partition(self, partition: Partition) -> None:
-        key = self._key(partition.to_slice())
+        stream_slice = partition.to_slice()
+        key = self._key(stream_slice)
+        head = self._head(stream_slice)
+        backfill = not (stream_slice or {}).get("since_id")
         with self._lock:
             seen = self._pending.pop(key, None)
-            if seen is None or seen <= self._committed.get(key, -1):
+            reached = head if backfill and head is not None else seen
+            if reached is None or reached <= self._committed.get(key, -1):
                 return
-            self._committed[key] = seen
+            self._committed[key] = reached
             self._emit_state()
 
     def ensure_at_least_one_state_emitted(self) -> None:
@@ -96,6 +110,11 @@ class SinceIdCursor(Cursor):
     def _key(self, stream_slice: Optional[Mapping[str, Any]]) -> str:
         partition = stream_slice.partition if isinstance(stream_slice, StreamSlice) else (stream_slice or {})
         return str(partition[self._partition_field])
+
+    def _head(self, stream_slice: Optional[Mapping[str, Any]]) -> Optional[int]:
+        extra = stream_slice.extra_fields if isinstance(stream_slice, StreamSlice) else {}
+        head = (extra or {}).get(self._head_field) if self._head_field else None
+        return int(head) if head not in (None, "") else None
 
     def _emit_state(self) -> None:
         self._connector_state_manager.update_state_for_stream(self._stream_name, None, self.state)
@@ -121,6 +140,7 @@ class SinceIdCursorFactory(ModelToComponentFactory):
             partition_router=stream_slicer,
             partition_field=options["partition_field"],
             cursor_field=options["cursor_field"],
+            head_field=options.get("head_field"),
             stream_state=self._connector_state_manager.get_stream_state(name, None),
             connector_state_manager=self._connector_state_manager,
             message_repository=self._message_repository,

@@ -45,9 +45,30 @@ def alerts_page(alert_ids: List[str], more: Optional[Mapping[str, Any]] = None) 
     return {"alerts": [{"id": alert_id, "name": f"alert {alert_id}"} for alert_id in alert_ids], "_links": links}
 
 
-def mock_account(http: Any, alert_ids: List[str]) -> None:
+def mock_account(http: Any, alert_ids: List[str], heads: Optional[Mapping[str, str]] = None) -> None:
+    """The account, its alerts, and each alert's head (highest mention id; default far above any test id)."""
     http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
     http.get(ALERTS_URL, json=alerts_page(alert_ids))
+    for alert_id in alert_ids:
+        head = (heads or {}).get(alert_id, "999999")
+        http.get(mentions_url(alert_id), json=mentions_page([], pull_since_id=head), additional_matcher=is_head_request)
+
+
+def mock_mentions(http: Any, alert_id: str, responses: Optional[List[Dict[str, Any]]] = None, **single: Any) -> None:
+    """Mention pages of one alert (requests other than the one-mention head request)."""
+    matcher = lambda request: not is_head_request(request)  # noqa: E731
+    if responses is not None:
+        http.get(mentions_url(alert_id), responses, additional_matcher=matcher)
+    else:
+        http.get(mentions_url(alert_id), additional_matcher=matcher, **single)
+
+
+def is_head_request(request: Any) -> bool:
+    return request.path.endswith("/mentions") and query_of(request).get("limit") == "1"
+
+
+def mention_page_queries(http: Any) -> List[Dict[str, str]]:
+    return [query_of(r) for r in http.request_history if r.path.endswith("/mentions") and not is_head_request(r)]
 
 
 def query_of(request: Any) -> Dict[str, str]:

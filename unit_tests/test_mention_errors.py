@@ -5,7 +5,7 @@ import time
 import requests_mock
 from airbyte_cdk.models import FailureType, Status
 
-from .builders import API, TOKEN, check, config, ids, mention, mentions_page, mentions_url, mock_account, run_read
+from .builders import API, TOKEN, check, config, ids, mention, mentions_page, mock_mentions, mock_account, run_read
 
 
 def test_check_with_a_rejected_token_fails_with_an_actionable_message():
@@ -37,7 +37,7 @@ def test_read_with_rejected_token_is_a_config_error():
 def test_validation_error_surfaces_the_api_field_messages():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), status_code=400, json={"form": {"errors": [], "children": {"limit": {"errors": ["This value should be 1000 or less."]}}}})
+        mock_mentions(http, "1", status_code=400, json={"form": {"errors": [], "children": {"limit": {"errors": ["This value should be 1000 or less."]}}}})
         output = run_read(config(), "mentions", expect_failure=True)
     assert "This value should be 1000 or less." in output.errors[-1].trace.error.message
 
@@ -45,8 +45,8 @@ def test_validation_error_surfaces_the_api_field_messages():
 def test_alert_deleted_mid_sync_is_skipped_and_others_are_read():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1", "2"])
-        http.get(mentions_url("1"), status_code=404, json={"error": "not_found"})
-        http.get(mentions_url("2"), json=mentions_page([mention("7", alert_id=2)]))
+        mock_mentions(http, "1", status_code=404, json={"error": "not_found"})
+        mock_mentions(http, "2", json=mentions_page([mention("7", alert_id=2)]))
         output = run_read(config(), "mentions")
     assert ids(output) == ["7"]
     assert output.is_in_logs("no longer exists")
@@ -56,7 +56,7 @@ def test_rate_limit_waits_until_the_reset_header(no_real_sleep):
     reset = int(time.time()) + 30
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), [
+        mock_mentions(http, "1", [
             {"status_code": 429, "headers": {"X-Rate-Limit-Reset": str(reset)}, "json": {"error": "rate_limited"}},
             {"json": mentions_page([mention("3")])},
         ])
@@ -68,7 +68,7 @@ def test_rate_limit_waits_until_the_reset_header(no_real_sleep):
 def test_server_errors_are_retried_with_backoff(no_real_sleep):
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), [
+        mock_mentions(http, "1", [
             {"status_code": 503, "json": {}},
             {"status_code": 500, "text": "oops"},
             {"json": mentions_page([mention("3")])},
@@ -81,7 +81,7 @@ def test_server_errors_are_retried_with_backoff(no_real_sleep):
 def test_cut_json_body_is_retried_not_read_as_an_empty_page():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), [
+        mock_mentions(http, "1", [
             {"text": '{"mentions": [{"id": "3", "alert'},
             {"json": mentions_page([mention("3"), mention("4")])},
         ])
@@ -94,7 +94,7 @@ def test_dropped_connection_is_retried():
 
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), [
+        mock_mentions(http, "1", [
             {"exc": requests.exceptions.ConnectionError("connection reset by peer")},
             {"json": mentions_page([mention("3")])},
         ])

@@ -3,7 +3,7 @@
 import requests_mock
 from airbyte_cdk.models import SyncMode
 
-from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mentions_url, mock_account, query_of, run_read
+from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mention_page_queries, mock_account, mock_mentions, query_of, run_read
 
 
 def test_accounts_reads_the_token_owner_when_no_account_id_is_set():
@@ -55,12 +55,12 @@ def test_alert_ids_restrict_the_alerts_read():
 def test_first_mentions_sync_backfills_by_following_more_params_verbatim():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), [
+        mock_mentions(http, "1", [
             {"json": mentions_page([mention("20"), mention("19")], more={"limit": 1000, "cursor": "opaque=="})},
             {"json": mentions_page([mention("18")])},
         ])
         output = run_read(config(), "mentions")
-    first, second = [query_of(r) for r in http.request_history if r.path.endswith("/mentions")]
+    first, second = mention_page_queries(http)
     assert ids(output) == ["20", "19", "18"]
     assert first["limit"] == "1000" and first["not_before_date"] == "2026-10-01T00:00:00Z" and "since_id" not in first
     assert second == {"limit": "1000", "cursor": "opaque=="}
@@ -69,8 +69,8 @@ def test_first_mentions_sync_backfills_by_following_more_params_verbatim():
 def test_mentions_are_read_for_every_alert():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1", "2"])
-        http.get(mentions_url("1"), json=mentions_page([mention("10", alert_id=1)]))
-        http.get(mentions_url("2"), json=mentions_page([mention("11", alert_id=2)]))
+        mock_mentions(http, "1", json=mentions_page([mention("10", alert_id=1)]))
+        mock_mentions(http, "2", json=mentions_page([mention("11", alert_id=2)]))
         output = run_read(config(), "mentions")
     assert sorted(ids(output)) == ["10", "11"]
 
@@ -80,6 +80,6 @@ def test_twitter_mention_without_restricted_fields_is_kept():
              "metadata": {"twitter": {"id_str": "8001", "user": {"id_str": "42"}}}}
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"])
-        http.get(mentions_url("1"), json=mentions_page([tweet]))
+        mock_mentions(http, "1", json=mentions_page([tweet]))
         output = run_read(config(), "mentions")
     assert output.records[0].record.data == tweet
