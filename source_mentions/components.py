@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any, Dict, Iterable, Mapping, MutableMapping, Optional
 
@@ -17,7 +16,6 @@ from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partitio
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
 from airbyte_cdk.sources.types import Config, Record, StreamSlice
 
-LOGGER = logging.getLogger("airbyte")
 SINCE_ID_PARAMETER = "since_id_cursor"
 
 
