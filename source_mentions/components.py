@@ -3,18 +3,22 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import InitVar, dataclass
+from datetime import datetime
 from typing import Any, Dict, Iterable, Mapping, MutableMapping, Optional
+from zoneinfo import ZoneInfo
 
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
-from airbyte_cdk.sources.types import Config, Record, StreamSlice
+from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 
@@ -144,3 +148,26 @@ class SinceIdCursorFactory(ModelToComponentFactory):
             message_repository=self._message_repository,
         )
 
+
+
+@dataclass
+class AddLocalBucketDate(RecordTransformation):
+    """Adds `bucket_date`, the bucket's calendar date in the configured timezone.
+
+    Mentionlab reports a bucket as the UTC instant it starts (a Europe/Brussels day starts at
+    23:00Z) but takes `startDate` as a local date; the manifest's Jinja cannot convert timezones.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        zone = ZoneInfo((self.config.get("provider") or {}).get("timezone") or "UTC")
+        start = datetime.fromisoformat(record["bucket"].replace("Z", "+00:00"))
+        record["bucket_date"] = start.astimezone(zone).strftime("%Y-%m-%d")

@@ -4,9 +4,23 @@ It implements the documented behaviour on its own and imports nothing from the c
 """
 
 from .data import MentionDataSet
-from .server import NO_API_PLAN_TOKEN, SANDBOX_TOKEN, Faults, Sandbox, SandboxHTTPServer
+from .mentionlytics_api import INITIAL_BEARER as MENTIONLYTICS_BEARER
+from .mentionlytics_api import INITIAL_REFRESH as MENTIONLYTICS_REFRESH
+from .server import MENTIONLAB_API_KEY, NO_API_PLAN_TOKEN, SANDBOX_TOKEN, SOCIOVITE_TOKEN, Faults, Sandbox, SandboxHTTPServer
 
-__all__ = ["Faults", "MentionDataSet", "NO_API_PLAN_TOKEN", "SANDBOX_TOKEN", "Sandbox", "SandboxHTTPServer", "start"]
+__all__ = [
+    "Faults",
+    "MENTIONLAB_API_KEY",
+    "MENTIONLYTICS_BEARER",
+    "MENTIONLYTICS_REFRESH",
+    "MentionDataSet",
+    "NO_API_PLAN_TOKEN",
+    "SANDBOX_TOKEN",
+    "SOCIOVITE_TOKEN",
+    "Sandbox",
+    "SandboxHTTPServer",
+    "start",
+]
 
 
 def start(port: int = 0, seed: int = 42, alerts: int = 3, mentions_per_alert: int = 120, max_page_size: int = 1000) -> SandboxHTTPServer:

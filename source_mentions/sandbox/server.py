@@ -17,9 +17,14 @@ from urllib.parse import parse_qs, urlsplit
 
 from .data import MentionDataSet
 from .mention_api import MentionApi
+from .mentionlab_api import MentionlabApi
+from .mentionlytics_api import MentionlyticsApi
+from .sociovite_api import SocioviteApi
 
 SANDBOX_TOKEN = "sandbox-token"
 NO_API_PLAN_TOKEN = "sandbox-token-without-api-plan"
+SOCIOVITE_TOKEN = "sociovite-token"  # "...-forbidden" answers 403
+MENTIONLAB_API_KEY = "ml_live_sandbox"
 
 
 @dataclass
@@ -39,11 +44,18 @@ class Faults:
 
 
 class Sandbox:
-    """One provider world: data, API model, faults, request log."""
+    """Every provider's API model, the faults, and the request log.
+
+    Paths: Mention at /api, Sociovite at /sociovite/api, Mentionlab at /mentionlab,
+    Mentionlytics at /mentionlytics/v2.
+    """
 
     def __init__(self, data: MentionDataSet, max_page_size: int = 1000):
         self.data = data
         self.mention = MentionApi(data, SANDBOX_TOKEN, NO_API_PLAN_TOKEN, max_page_size=max_page_size)
+        self.sociovite = SocioviteApi(SOCIOVITE_TOKEN)
+        self.mentionlab = MentionlabApi(MENTIONLAB_API_KEY)
+        self.mentionlytics = MentionlyticsApi()
         self.faults = Faults()
         self._rng = random.Random(self.faults.seed)
         self._lock = threading.Lock()
@@ -126,8 +138,15 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if fault == "drop":
             self.close_connection = True
             return
-        if url.path.startswith("/api/"):
-            status, headers, payload = sandbox.mention.handle(url.path, query, dict(self.headers.items()))
+        path, headers_in = url.path, self.headers  # headers_in: case-insensitive lookups
+        if path.startswith("/api/"):
+            status, headers, payload = sandbox.mention.handle(path, query, headers_in)
+        elif path.startswith("/sociovite/"):
+            status, headers, payload = sandbox.sociovite.handle(path, query, headers_in)
+        elif path.startswith("/mentionlab/"):
+            status, headers, payload = sandbox.mentionlab.handle(self.command, path, headers_in, body)
+        elif path.startswith("/mentionlytics/"):
+            status, headers, payload = sandbox.mentionlytics.handle(self.command, path, query, headers_in, body)
         else:
             status, headers, payload = 404, {}, {"error": "not_found"}
         self._send(status, headers, payload, fault=fault)
@@ -153,6 +172,25 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
             return 200, {}, {"deleted": params["alert_id"]}
+        if path == "/_sandbox/sociovite/mentions":
+            with sandbox.sociovite.lock:
+                return 200, {}, [m["id"] for m in sandbox.sociovite.mentions]
+        if path == "/_sandbox/sociovite/add":
+            return 200, {}, sandbox.sociovite.add(int(params.get("count", 10)), float(params.get("days", 1)))
+        if path == "/_sandbox/mentionlab/add":
+            return 200, {}, {"added": sandbox.mentionlab.add(int(params.get("count", 10)), float(params.get("hours", 2)))}
+        if path == "/_sandbox/mentionlytics/mentions":
+            with sandbox.mentionlytics.lock:
+                return 200, {}, [m["id"] for m in sandbox.mentionlytics.mentions]
+        if path == "/_sandbox/mentionlytics/add":
+            return 200, {}, sandbox.mentionlytics.add(int(params.get("count", 10)), float(params.get("days", 1)))
+        if path == "/_sandbox/mentionlytics/settings":
+            if "token_lifetime_s" in params:
+                sandbox.mentionlytics.token_lifetime_s = float(params["token_lifetime_s"])
+            return 200, {}, {"token_lifetime_s": sandbox.mentionlytics.token_lifetime_s, "refreshes": sandbox.mentionlytics.refreshes}
+        if path == "/_sandbox/mentionlytics/reset":
+            sandbox.mentionlytics.reset()
+            return 200, {}, {"reset": True}
         if path == "/_sandbox/requests":
             return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests}
         return 404, {}, {"error": "unknown control path"}

@@ -1,0 +1,125 @@
+"""Mentionlab (api-docs 004, API-NOTES.md "Mentionlab"), served under /mentionlab.
+
+`GET /api/projects` and `POST /api/analytics/sentiment/timeseries`. Mentions are AI-model answers
+naming a brand (entity); buckets are local days, weeks (Monday) or months in the requested IANA
+timezone, reported as the UTC instant of the bucket's start. `startDate` is inclusive and
+`endDate` exclusive, both local dates; only mentions inside that window are counted.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import threading
+import time
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Dict, List, Mapping, Tuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .mention_api import Answer
+
+BRAND = "00000000-0000-4000-8000-000000000001"  # each project's default entity (its own brand)
+MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro")
+LIMITS = ((10, 1.0), (120, 60.0))  # the stricter published figures: 10/s and 120/min
+
+
+class MentionlabApi:
+    def __init__(self, api_key: str, projects: int = 2, per_day: int = 6, days: int = 70, seed: int = 5):
+        self.api_key = api_key
+        self.lock = threading.Lock()
+        self._rng = random.Random(seed)
+        self.projects = [{"id": f"5f0c{index:04d}-0000-4000-8000-00000000000{index}", "name": f"Project {index + 1}"} for index in range(projects)]
+        self.entities = [BRAND, "00000000-0000-4000-8000-000000000002"]
+        self.answers: Dict[str, List[Tuple[datetime, str, int, str]]] = {p["id"]: [] for p in self.projects}
+        self._calls: List[float] = []
+        now = datetime.now(timezone.utc)
+        for project in self.projects:
+            for _ in range(per_day * days):
+                self._answer(project["id"], now - timedelta(seconds=self._rng.uniform(0, days * 86400)))
+
+    def _answer(self, project_id: str, moment: datetime) -> None:
+        rng = self._rng
+        self.answers[project_id].append((moment, rng.choice(self.entities), rng.choice([-1, 0, 0, 1, 1]), rng.choice(MODELS)))
+
+    def add(self, count: int, hours: float = 2.0) -> int:
+        """New model answers within the last `hours`: they land in the open bucket."""
+        now = datetime.now(timezone.utc)
+        with self.lock:
+            for project in self.projects:
+                for _ in range(count):
+                    self._answer(project["id"], now - timedelta(seconds=self._rng.uniform(0, hours * 3600)))
+        return count * len(self.projects)
+
+    def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Tuple[int, Dict[str, str], Any]:
+        if headers.get("x-api-key") != self.api_key:
+            return 401, {}, {"error": "Unauthorized", "message": "Invalid API key"}
+        limited = self._rate_limit()
+        if limited:
+            return limited
+        route = path.removeprefix("/mentionlab").rstrip("/")
+        if method == "GET" and route == "/api/projects":
+            return 200, {}, {"data": self.projects}
+        if method == "POST" and route == "/api/analytics/sentiment/timeseries":
+            project_id = headers.get("x-project-id")
+            if project_id not in self.answers:
+                return 404, {}, {"error": "Not Found", "message": "Project not found"}
+            try:
+                return 200, {}, self.timeseries(project_id, json.loads(body or b"{}"))
+            except (ValueError, KeyError, ZoneInfoNotFoundError) as error:
+                return 400, {}, {"error": "Bad Request", "message": str(error)}
+        return 404, {}, {"error": "Not Found"}
+
+    def _rate_limit(self) -> Tuple[int, Dict[str, str], Any] | None:
+        now = time.time()
+        with self.lock:
+            self._calls = [t for t in self._calls if now - t < 60]
+            for limit, window in LIMITS:
+                recent = [t for t in self._calls if now - t < window]
+                if len(recent) >= limit:
+                    reset = recent[0] + window
+                    headers = {"Retry-After": str(max(1, round(reset - now))), "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(reset))}
+                    return 429, headers, {"error": "Too Many Requests"}
+            self._calls.append(now)
+        return None
+
+    def timeseries(self, project_id: str, body: Mapping[str, Any]) -> List[Dict[str, Any]]:
+        size = body["bucketSize"]
+        if size not in ("day", "week", "month"):
+            raise ValueError("bucketSize must be one of day, week, month")
+        zone = ZoneInfo(body.get("timezone") or "UTC")
+        start = date.fromisoformat(body["startDate"]) if body.get("startDate") else date(2000, 1, 1)
+        end = date.fromisoformat(body["endDate"]) if body.get("endDate") else date(2100, 1, 1)
+        entities = set(body.get("entityIds") or [BRAND])
+        models = set(body.get("models") or [])
+        buckets: Dict[date, List[int]] = {}
+        with self.lock:
+            answers = list(self.answers[project_id])
+        for moment, entity, tone, model in answers:
+            local_day = moment.astimezone(zone).date()
+            if not start <= local_day < end or entity not in entities or (models and model not in models):
+                continue
+            buckets.setdefault(bucket_start(local_day, size), []).append(tone)
+        rows = []
+        for day in sorted(buckets):
+            tones = buckets[day]
+            positive, neutral, negative = tones.count(1), tones.count(0), tones.count(-1)
+            instant = datetime(day.year, day.month, day.day, tzinfo=zone).astimezone(timezone.utc)
+            rows.append(
+                {
+                    "bucket": instant.strftime("%Y-%m-%dT%H:%M:%S.000Z"),
+                    "sentimentScore": round(100 * (positive + 0.5 * neutral) / len(tones), 1),
+                    "positive": positive,
+                    "neutral": neutral,
+                    "negative": negative,
+                    "mentionCount": len(tones),
+                }
+            )
+        return rows
+
+
+def bucket_start(day: date, size: str) -> date:
+    if size == "week":
+        return day - timedelta(days=day.weekday())
+    if size == "month":
+        return day.replace(day=1)
+    return day
