@@ -18,7 +18,9 @@ from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 
@@ -123,12 +125,48 @@ class SinceIdCursor(Cursor):
         self._message_repository.emit_message(self._connector_state_manager.create_state_message(self._stream_name, None))
 
 
-class SinceIdCursorFactory(ModelToComponentFactory):
-    """Builds a SinceIdCursor for streams whose `$parameters` carry `since_id_cursor`.
+class RefreshRejectionHint:
+    """Puts the provider's own advice in front of the CDK's message for a rejected refresh token.
 
-    The manifest schema (7.39) rejects custom incremental_sync components, so the stream is
-    marked by a parameter and its cursor is created here; every other stream is untouched.
+    The CDK's text ("re-authenticate this source's credentials") cannot be set from the
+    manifest; a user of a provider without OAuth consent screens needs to know where new tokens
+    come from. Mixed into the authenticator's class by SourceMentionsComponentFactory.
     """
+
+    refresh_rejected_hint: str = ""
+
+    def refresh_access_token(self) -> Any:
+        try:
+            return super().refresh_access_token()  # type: ignore[misc]
+        except AirbyteTracedException as error:
+            if error.failure_type == FailureType.config_error and self.refresh_rejected_hint:
+                error.message = f"{self.refresh_rejected_hint} ({error.message})"
+            raise
+
+
+class SourceMentionsComponentFactory(ModelToComponentFactory):
+    """The two behaviours the 7.39 manifest schema cannot declare, keyed by `$parameters`.
+
+    - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
+      components are rejected by the schema).
+    - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
+    Everything else is built by the CDK as usual.
+    """
+
+    @classmethod
+    def adopt(cls, factory: ModelToComponentFactory) -> None:
+        """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
+        factory.__class__ = cls
+        factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
+
+    def create_oauth_authenticator(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        authenticator = super().create_oauth_authenticator(model, config, **kwargs)
+        hint = (model.parameters or {}).get("refresh_rejected_hint")
+        if hint:
+            base = type(authenticator)
+            authenticator.__class__ = type(f"Hinted{base.__name__}", (RefreshRejectionHint, base), {})
+            authenticator.refresh_rejected_hint = hint
+        return authenticator
 
     def _build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config

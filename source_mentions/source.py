@@ -5,7 +5,7 @@ from typing import Any, List, Mapping, Optional
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 
-from .components import SinceIdCursorFactory
+from .components import SourceMentionsComponentFactory
 
 
 class SourceMentions(YamlDeclarativeSource):
@@ -19,5 +19,4 @@ class SourceMentions(YamlDeclarativeSource):
         config_path: Optional[str] = None,
     ) -> None:
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
-        # The CDK builds its component factory inside __init__ with no way to pass one in.
-        self._constructor.__class__ = SinceIdCursorFactory
+        SourceMentionsComponentFactory.adopt(self._constructor)

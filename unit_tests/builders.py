@@ -98,3 +98,12 @@ def ids(output: EntrypointOutput) -> List[str]:
 
 def last_state(output: EntrypointOutput) -> Dict[str, Any]:
     return output.state_messages[-1].state.stream.stream_state.__dict__
+
+
+def provider_config(provider_type: str, start_date: str = "2026-10-01T00:00:00Z", **provider: Any) -> Dict[str, Any]:
+    return {"provider": {"provider_type": provider_type, **provider}, "start_date": start_date}
+
+
+def trace_errors(output: EntrypointOutput) -> List[Any]:
+    """Every error trace of a run (the last one is the CDK's summary of failed streams)."""
+    return [message.trace.error for message in output.errors]

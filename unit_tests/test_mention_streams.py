@@ -83,3 +83,10 @@ def test_twitter_mention_without_restricted_fields_is_kept():
         mock_mentions(http, "1", json=mentions_page([tweet]))
         output = run_read(config(), "mentions")
     assert output.records[0].record.data == tweet
+
+
+def test_unset_language_sends_no_accept_language_header():
+    with requests_mock.Mocker() as http:
+        http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT}})
+        run_read(config(), "accounts", sync_mode=SyncMode.full_refresh)
+    assert "Accept-Language" not in http.last_request.headers
