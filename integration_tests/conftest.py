@@ -6,7 +6,16 @@ from typing import Any, Callable, Dict, Iterator
 import pytest
 import requests
 
-from source_mentions.sandbox import SANDBOX_TOKEN, MentionDataSet, Sandbox, SandboxHTTPServer
+from source_mentions.sandbox import (
+    MENTIONLAB_API_KEY,
+    MENTIONLYTICS_BEARER,
+    MENTIONLYTICS_REFRESH,
+    SANDBOX_TOKEN,
+    SOCIOVITE_TOKEN,
+    MentionDataSet,
+    Sandbox,
+    SandboxHTTPServer,
+)
 
 
 class RunningSandbox:
@@ -19,6 +28,21 @@ class RunningSandbox:
         start = (datetime.now(timezone.utc) - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
         return {"provider": {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{self.url}/api", **provider}, "start_date": start}
 
+    def sociovite_config(self, **provider: Any) -> Dict[str, Any]:
+        return {"provider": {"provider_type": "sociovite", "access_token": SOCIOVITE_TOKEN, "api_url": f"{self.url}/sociovite/api", **provider}, "start_date": days_ago(90)}
+
+    def mentionlab_config(self, start_days_ago: int = 40, **provider: Any) -> Dict[str, Any]:
+        return {"provider": {"provider_type": "mentionlab", "api_key": MENTIONLAB_API_KEY, "api_url": f"{self.url}/mentionlab", **provider}, "start_date": days_ago(start_days_ago)}
+
+    def mentionlytics_config(self, **provider: Any) -> Dict[str, Any]:
+        provider = {"bearer_token": MENTIONLYTICS_BEARER, "refresh_token": MENTIONLYTICS_REFRESH, "api_url": f"{self.url}/mentionlytics/v2", **provider}
+        return {"provider": {"provider_type": "mentionlytics", **provider}, "start_date": days_ago(60)}
+
+    def get(self, name: str) -> Any:
+        answer = requests.get(f"{self.url}/_sandbox/{name}", timeout=10)
+        answer.raise_for_status()
+        return answer.json()
+
     def control(self, name: str, **body: Any) -> Any:
         answer = requests.post(f"{self.url}/_sandbox/{name}", json=body, timeout=10)
         answer.raise_for_status()
@@ -26,6 +50,10 @@ class RunningSandbox:
 
     def all_mention_ids(self) -> set:
         return {mention_id for ids in self.control("mentions").values() for mention_id in ids}
+
+
+def days_ago(days: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @pytest.fixture

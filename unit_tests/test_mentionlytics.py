@@ -19,7 +19,7 @@ def refreshed(access="bearer-new", refresh="refresh-new"):
     return {"json": {"access_token": access, "refresh_token": refresh, "expires_in": 3600, "refresh_expires_in": 2592000}}
 
 
-def mention(mention_id, pub_date="2026-11-12 08:30:00"):
+def mention(mention_id, pub_date="2026-11-21 08:30:00"):
     return {"id": mention_id, "pub_date": pub_date, "title": "t", "sentiment": "neutral", "campaign": "101"}
 
 
@@ -75,4 +75,14 @@ def test_pub_date_arrives_as_iso_8601():
         http.post(REFRESH_URL, [refreshed()])
         http.get(f"{API}/mentions", json={"mentions": [mention("1")], "results_after": None})
         output = run_read(config(start_date="2026-11-20T00:00:00Z"), "mentions")
-    assert output.records[0].record.data["pub_date"] == "2026-11-12T08:30:00Z"
+    assert output.records[0].record.data["pub_date"] == "2026-11-21T08:30:00Z"
+
+
+def test_mentions_published_before_the_state_are_not_emitted_again():
+    state = {"pub_date": "2026-11-21T12:00:00Z"}
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, [refreshed()])
+        http.get(f"{API}/mentions", json={"mentions": [mention("old", "2026-11-21 08:30:00"), mention("new", "2026-11-21 13:00:00")], "results_after": None})
+        output = run_read(config(), "mentions", state=state)
+    assert ids(output) == ["new"]
+    assert query_of(http.request_history[-1])["startDate"] == "20261121"

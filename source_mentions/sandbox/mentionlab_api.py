@@ -37,17 +37,17 @@ class MentionlabApi:
             for _ in range(per_day * days):
                 self._answer(project["id"], now - timedelta(seconds=self._rng.uniform(0, days * 86400)))
 
-    def _answer(self, project_id: str, moment: datetime) -> None:
+    def _answer(self, project_id: str, moment: datetime, entity: str = "") -> None:
         rng = self._rng
-        self.answers[project_id].append((moment, rng.choice(self.entities), rng.choice([-1, 0, 0, 1, 1]), rng.choice(MODELS)))
+        self.answers[project_id].append((moment, entity or rng.choice(self.entities), rng.choice([-1, 0, 0, 1, 1]), rng.choice(MODELS)))
 
     def add(self, count: int, hours: float = 2.0) -> int:
-        """New model answers within the last `hours`: they land in the open bucket."""
+        """New answers naming each project's brand within the last `hours`: they land in the open bucket."""
         now = datetime.now(timezone.utc)
         with self.lock:
             for project in self.projects:
                 for _ in range(count):
-                    self._answer(project["id"], now - timedelta(seconds=self._rng.uniform(0, hours * 3600)))
+                    self._answer(project["id"], now - timedelta(seconds=self._rng.uniform(0, hours * 3600)), BRAND)
         return count * len(self.projects)
 
     def handle(self, method: str, path: str, headers: Mapping[str, str], body: bytes) -> Tuple[int, Dict[str, str], Any]:

@@ -43,7 +43,8 @@ class MentionlyticsApi:
             self.refresh_tokens = {INITIAL_REFRESH}
             self.used_refresh_tokens: set[str] = set()
 
-    def add(self, count: int, days: float = 1.0) -> List[str]:
+    def add(self, count: int, days: float = 0.0) -> List[str]:
+        """New mentions, published within the last `days` days (now by default)."""
         now = datetime.now(timezone.utc).replace(microsecond=0)
         rng, added = self._rng, []
         with self.lock:

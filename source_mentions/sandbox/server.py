@@ -176,14 +176,14 @@ class SandboxHandler(BaseHTTPRequestHandler):
             with sandbox.sociovite.lock:
                 return 200, {}, [m["id"] for m in sandbox.sociovite.mentions]
         if path == "/_sandbox/sociovite/add":
-            return 200, {}, sandbox.sociovite.add(int(params.get("count", 10)), float(params.get("days", 1)))
+            return 200, {}, sandbox.sociovite.add(int(params.get("count", 10)), float(params.get("days", 0)))
         if path == "/_sandbox/mentionlab/add":
             return 200, {}, {"added": sandbox.mentionlab.add(int(params.get("count", 10)), float(params.get("hours", 2)))}
         if path == "/_sandbox/mentionlytics/mentions":
             with sandbox.mentionlytics.lock:
                 return 200, {}, [m["id"] for m in sandbox.mentionlytics.mentions]
         if path == "/_sandbox/mentionlytics/add":
-            return 200, {}, sandbox.mentionlytics.add(int(params.get("count", 10)), float(params.get("days", 1)))
+            return 200, {}, sandbox.mentionlytics.add(int(params.get("count", 10)), float(params.get("days", 0)))
         if path == "/_sandbox/mentionlytics/settings":
             if "token_lifetime_s" in params:
                 sandbox.mentionlytics.token_lifetime_s = float(params["token_lifetime_s"])

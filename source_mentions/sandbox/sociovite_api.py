@@ -29,8 +29,8 @@ class SocioviteApi:
         self.mentions: List[Dict[str, Any]] = []
         self.add(count, days=60)
 
-    def add(self, count: int, days: float = 1.0) -> List[str]:
-        """New posts, created within the last `days` days."""
+    def add(self, count: int, days: float = 0.0) -> List[str]:
+        """New posts, created within the last `days` days (now by default)."""
         now = datetime.now(timezone.utc).replace(microsecond=0)
         rng, added = self._rng, []
         with self.lock:

@@ -1,0 +1,147 @@
+"""Mentionlytics, Sociovite and Mentionlab against the sandbox: check, discover, full and incremental reads."""
+
+import json
+import logging
+import time
+from datetime import datetime, timezone
+
+import pytest
+import requests
+from airbyte_cdk.models import Status, SyncMode
+
+from source_mentions.source import SourceMentions
+from unit_tests.builders import ids, last_state, run_read
+
+
+def check(config):
+    return SourceMentions(config=config).check(logging.getLogger("airbyte"), config)
+
+
+def stream_names(config):
+    return sorted(stream.name for stream in SourceMentions(config=config).discover(logging.getLogger("airbyte"), config).streams)
+
+
+@pytest.mark.parametrize(
+    "provider, expected",
+    [("sociovite", ["mentions"]), ("mentionlab", ["projects", "sentiment_timeseries"]), ("mentionlytics", ["aggregation", "mentions"])],
+)
+def test_discover_lists_only_the_chosen_providers_streams(sandbox, provider, expected):
+    assert stream_names(getattr(sandbox, f"{provider}_config")()) == expected
+
+
+@pytest.mark.parametrize(
+    "provider, bad",
+    [("sociovite", {"access_token": "wrong"}), ("mentionlab", {"api_key": "ml_live_wrong"}), ("mentionlytics", {"refresh_token": "mly-refresh-wrong"})],
+)
+def test_check_passes_and_fails_cleanly_with_a_bad_credential(sandbox, provider, bad):
+    make = getattr(sandbox, f"{provider}_config")
+    assert check(make()).status == Status.SUCCEEDED
+    failed = check(make(**bad))
+    assert failed.status == Status.FAILED and "wrong" not in failed.message
+
+
+# ---------------------------------------------------------------- Sociovite
+
+
+def test_sociovite_data_set_not_a_multiple_of_the_page_size_arrives_exactly_once(sandbox):
+    expected = sandbox.get("sociovite/mentions")
+    assert len(expected) % 100 != 0
+    output = run_read(sandbox.sociovite_config(), "mentions")
+    assert sorted(ids(output)) == sorted(expected)
+    records = [m.record.data for m in output.records]
+    assert any(r.get("updated_at") is None for r in records)
+    assert not any((r.get("updated_at") or "").startswith("0001") for r in records)
+
+
+def test_sociovite_incremental_returns_new_posts(sandbox):
+    config = sandbox.sociovite_config()
+    first = run_read(config, "mentions")
+    boundary = last_state(first)["states"][0]["cursor"]["createdat"]
+    time.sleep(1.1)
+    added = sandbox.control("sociovite/add", count=7)
+    second = run_read(config, "mentions", state=last_state(first))
+    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["createdat"] == boundary}
+    assert set(ids(second)) == set(added) | at_boundary  # the boundary second is re-read: equal timestamps may still arrive
+    assert set(ids(first)) | set(ids(second)) == set(sandbox.get("sociovite/mentions"))
+
+
+# ---------------------------------------------------------------- Mentionlab
+
+
+def buckets(output):
+    return {(r["project_id"], r["bucket"], r["entity_id"]): r for r in (m.record.data for m in output.records)}
+
+
+@pytest.mark.parametrize("zone, hours", [("Europe/Brussels", {"23", "22"}), ("UTC", {"00"}), ("America/New_York", {"04", "05"})])
+def test_mentionlab_day_buckets_start_at_local_midnight(sandbox, zone, hours):
+    rows = buckets(run_read(sandbox.mentionlab_config(timezone=zone), "sentiment_timeseries"))
+    assert rows and {bucket[11:13] for _, bucket, _ in rows} <= hours
+    assert all(r["timezone"] == zone and r["bucket_size"] == "day" for r in rows.values())
+
+
+def test_mentionlab_week_and_month_buckets(sandbox):
+    weeks = buckets(run_read(sandbox.mentionlab_config(bucket_size="week", timezone="Europe/Brussels"), "sentiment_timeseries"))
+    months = buckets(run_read(sandbox.mentionlab_config(start_days_ago=80, bucket_size="month"), "sentiment_timeseries"))
+    assert {r["bucket_date"] for r in weeks.values()} and all(datetime.fromisoformat(r["bucket_date"]).weekday() == 0 for r in list(weeks.values())[1:])
+    assert all(r["bucket_date"].endswith("-01") for r in list(months.values())[1:])
+
+
+def test_mentionlab_re_reading_the_open_bucket_updates_its_row(sandbox):
+    config = sandbox.mentionlab_config(timezone="Europe/Brussels")
+    first = run_read(config, "sentiment_timeseries")
+    sandbox.control("mentionlab/add", count=5, hours=0.5)
+    second = run_read(config, "sentiment_timeseries", state=last_state(first))
+    merged = {**buckets(first), **buckets(second)}  # what a destination deduplicating on the primary key holds
+    fresh = buckets(run_read(config, "sentiment_timeseries"))
+    assert {key: row["mentionCount"] for key, row in merged.items()} == {key: row["mentionCount"] for key, row in fresh.items()}
+    for project in {key[0] for key in buckets(second)}:
+        newest = max(key for key in buckets(second) if key[0] == project)
+        before = buckets(first).get(newest, {"mentionCount": 0})["mentionCount"]
+        assert buckets(second)[newest]["mentionCount"] == before + 5
+
+
+# ---------------------------------------------------------------- Mentionlytics
+
+
+def test_mentionlytics_sync_outlives_its_tokens_and_hands_back_rotated_ones(start_sandbox, capsys):
+    sandbox = start_sandbox(latency_ms=700)
+    sandbox.control("mentionlytics/settings", token_lifetime_s=1.5)
+    started = time.monotonic()
+    output = run_read(sandbox.mentionlytics_config(), "mentions")
+    took = time.monotonic() - started
+    assert took > 3  # longer than two token lifetimes
+    assert sorted(ids(output)) == sorted(sandbox.get("mentionlytics/mentions"))
+    assert sandbox.control("mentionlytics/settings")["refreshes"] >= 2
+    controls = [json.loads(line) for line in capsys.readouterr().out.splitlines() if '"CONTROL"' in line]
+    newest = controls[-1]["control"]["connectorConfig"]["config"]["provider"]
+    assert newest["refresh_token"] != "mly-refresh-initial" and newest["bearer_token"] != "mly-bearer-initial"
+    replay = requests.post(f"{sandbox.url}/mentionlytics/v2/auth/refresh", json={"refresh_token": "mly-refresh-initial"}, timeout=10)
+    assert replay.status_code == 401 and replay.json()["error"] == "invalid_grant"
+
+
+def test_mentionlytics_incremental_returns_new_mentions(sandbox):
+    config = sandbox.mentionlytics_config()
+    first = run_read(config, "mentions")
+    boundary = last_state(first)["pub_date"] if "pub_date" in last_state(first) else last_state(first)["state"]["pub_date"]
+    time.sleep(1.1)
+    added = sandbox.control("mentionlytics/add", count=6)
+    second = run_read(config, "mentions", state=last_state(first))
+    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["pub_date"] == boundary}
+    assert set(ids(second)) == set(added) | at_boundary
+    assert set(ids(first)) | set(ids(second)) == set(sandbox.get("mentionlytics/mentions"))
+
+
+def test_mentionlytics_revoked_refresh_token_fails_with_config_error_and_no_state(sandbox):
+    sandbox.control("mentionlytics/settings")
+    requests.post(f"{sandbox.url}/mentionlytics/v2/auth/refresh", json={"refresh_token": "mly-refresh-initial"}, timeout=10)  # now used up
+    output = run_read(sandbox.mentionlytics_config(), "mentions", expect_failure=True)
+    messages = [m.trace.error.message for m in output.errors]
+    assert any("Settings > API / Access Tokens" in message for message in messages)
+    assert all(m.record is None for m in output.records)
+
+
+def test_mentionlytics_aggregation_reads_daily_totals(sandbox):
+    rows = [m.record.data for m in run_read(sandbox.mentionlytics_config(), "aggregation").records]
+    dates = [r["date"] for r in rows]
+    assert len(dates) == len(set(dates)) and dates[-1] == datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    assert sum(r["mentions"] for r in rows) == len(sandbox.get("mentionlytics/mentions"))
