@@ -20,6 +20,12 @@ def sandbox_for_scenarios() -> Iterator[SandboxHTTPServer]:
     server.stop()
 
 
+@pytest.fixture(autouse=True)
+def fresh_mentionlytics_tokens(sandbox_for_scenarios: SandboxHTTPServer) -> None:
+    """Each scenario starts from the same static config, so its single-use refresh token must work again."""
+    sandbox_for_scenarios.sandbox.mentionlytics.reset()
+
+
 class TestSourceMentionsStandardSuite(SourceTestSuiteBase):
     @classmethod
     def create_connector(cls, scenario: ConnectorTestScenario | None) -> SourceMentions:
