@@ -145,3 +145,16 @@ def test_mentionlytics_aggregation_reads_daily_totals(sandbox):
     dates = [r["date"] for r in rows]
     assert len(dates) == len(set(dates)) and dates[-1] == datetime.now(timezone.utc).strftime("%Y-%m-%d")
     assert sum(r["mentions"] for r in rows) == len(sandbox.get("mentionlytics/mentions"))
+
+
+def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):
+    from source_mentions.sandbox import MENTIONLAB_API_KEY
+    from source_mentions.sandbox.mentionlab_api import MentionlabApi
+
+    sandbox.server.sandbox.mentionlab = MentionlabApi(MENTIONLAB_API_KEY, projects=14, per_day=1, days=3)
+    config = sandbox.mentionlab_config(start_days_ago=3, entity_ids=["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"])
+    config["num_workers"] = 16
+    started = time.monotonic()
+    rows = run_read(config, "sentiment_timeseries").records
+    assert rows and sandbox.get("mentionlab/stats")["rate_limited"] == 0
+    assert time.monotonic() - started >= 2  # 29 calls at 10 per second take at least two seconds

@@ -32,6 +32,7 @@ class MentionlabApi:
         self.entities = [BRAND, "00000000-0000-4000-8000-000000000002"]
         self.answers: Dict[str, List[Tuple[datetime, str, int, str]]] = {p["id"]: [] for p in self.projects}
         self._calls: List[float] = []
+        self.rate_limited = 0  # 429s answered: a client that budgets its calls should cause none
         now = datetime.now(timezone.utc)
         for project in self.projects:
             for _ in range(per_day * days):
@@ -76,6 +77,7 @@ class MentionlabApi:
             for limit, window in LIMITS:
                 recent = [t for t in self._calls if now - t < window]
                 if len(recent) >= limit:
+                    self.rate_limited += 1
                     reset = recent[0] + window
                     headers = {"Retry-After": str(max(1, round(reset - now))), "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": str(int(reset))}
                     return 429, headers, {"error": "Too Many Requests"}

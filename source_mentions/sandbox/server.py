@@ -179,6 +179,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return 200, {}, sandbox.sociovite.add(int(params.get("count", 10)), float(params.get("days", 0)))
         if path == "/_sandbox/mentionlab/add":
             return 200, {}, {"added": sandbox.mentionlab.add(int(params.get("count", 10)), float(params.get("hours", 2)))}
+        if path == "/_sandbox/mentionlab/stats":
+            return 200, {}, {"rate_limited": sandbox.mentionlab.rate_limited, "projects": len(sandbox.mentionlab.projects)}
         if path == "/_sandbox/mentionlytics/mentions":
             with sandbox.mentionlytics.lock:
                 return 200, {}, [m["id"] for m in sandbox.mentionlytics.mentions]
