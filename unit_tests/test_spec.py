@@ -2,31 +2,37 @@
 
 import logging
 
+import pytest
+
 from source_mentions.source import SourceMentions
+
+PROVIDERS = {"mention": ["access_token"], "mentionlytics": ["bearer_token", "refresh_token"], "sociovite": ["access_token"], "mentionlab": ["api_key"]}
 
 
 def spec():
     return SourceMentions().spec(logging.getLogger("airbyte")).connectionSpecification
 
 
-def mention_branch():
-    return next(branch for branch in spec()["properties"]["provider"]["oneOf"] if branch["properties"]["provider_type"]["const"] == "mention")
+def branch(provider_type):
+    return next(b for b in spec()["properties"]["provider"]["oneOf"] if b["properties"]["provider_type"]["const"] == provider_type)
 
 
-def test_provider_is_a_oneof_discriminated_by_provider_type():
+def test_provider_is_a_oneof_with_one_branch_per_provider_discriminated_by_provider_type():
     provider = spec()["properties"]["provider"]
-    assert provider["type"] == "object"
-    assert all("provider_type" in branch["required"] for branch in provider["oneOf"])
+    assert sorted(b["properties"]["provider_type"]["const"] for b in provider["oneOf"]) == sorted(PROVIDERS)
+    assert all("provider_type" in b["required"] and b.get("title") and b.get("description") for b in provider["oneOf"])
 
 
-def test_access_token_is_a_required_secret():
-    branch = mention_branch()
-    assert branch["properties"]["access_token"]["airbyte_secret"] is True
-    assert "access_token" in branch["required"]
+@pytest.mark.parametrize("provider_type, secrets", PROVIDERS.items())
+def test_credentials_are_required_secrets_and_nothing_else_is(provider_type, secrets):
+    properties = branch(provider_type)["properties"]
+    assert sorted(name for name, field in properties.items() if field.get("airbyte_secret")) == sorted(secrets)
+    assert set(secrets) <= set(branch(provider_type)["required"])
 
 
-def test_every_user_field_has_title_description_and_a_unique_order():
-    for properties in (spec()["properties"], mention_branch()["properties"]):
+@pytest.mark.parametrize("provider_type", PROVIDERS)
+def test_every_user_field_has_title_description_and_a_unique_order(provider_type):
+    for properties in (spec()["properties"], branch(provider_type)["properties"]):
         fields = {name: field for name, field in properties.items() if name != "provider_type"}
         assert all(field.get("title") and field.get("description") for field in fields.values()), fields
         orders = [field["order"] for field in fields.values()]
@@ -34,6 +40,7 @@ def test_every_user_field_has_title_description_and_a_unique_order():
 
 
 def test_documented_defaults_are_offered():
-    branch = mention_branch()["properties"]
-    assert branch["api_url"]["default"] == "https://api.mention.net/api"
-    assert branch["api_version"]["default"] == "1.19"
+    assert branch("mention")["properties"]["api_url"]["default"] == "https://api.mention.net/api"
+    assert branch("mention")["properties"]["api_version"]["default"] == "1.19"
+    assert branch("sociovite")["properties"]["api_url"]["default"] == "https://beta-be.sociovite.com/api"
+    assert branch("mentionlab")["properties"]["timezone"]["default"] == "UTC"
