@@ -158,3 +158,9 @@ def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):
     rows = run_read(config, "sentiment_timeseries").records
     assert rows and sandbox.get("mentionlab/stats")["rate_limited"] == 0
     assert time.monotonic() - started >= 2  # 29 calls at 10 per second take at least two seconds
+
+
+def test_check_uses_the_chosen_providers_stream_even_with_a_stale_check_key(sandbox):
+    config = sandbox.mentionlab_config()
+    config["__airbyte_check_stream_names"] = ["mentions"]  # left behind by a config written for another provider
+    assert check(config).status == Status.SUCCEEDED
