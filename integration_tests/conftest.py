@@ -26,6 +26,7 @@ class RunningSandbox:
     def config(self, **provider: Any) -> Dict[str, Any]:
         # start_date before the whole data set, so "the data set" and "what a full sync reads" are the same thing
         start = (datetime.now(timezone.utc) - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        provider = {"stream_url": f"{self.url}/stream/api", "stream_duration_seconds": 20, **provider}
         return {"provider": {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{self.url}/api", **provider}, "start_date": start}
 
     def sociovite_config(self, **provider: Any) -> Dict[str, Any]:
@@ -64,6 +65,7 @@ def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
         data = MentionDataSet(seed=42, alerts=alerts, mentions_per_alert=mentions_per_alert)
         sandbox = Sandbox(data, max_page_size=max_page_size)
         sandbox.set_faults(**faults)
+        sandbox.mention_stream.settings.mark_interval_s = 0.3  # live_mentions ends after two quiet marks, not 60 s
         server = SandboxHTTPServer(sandbox).start_in_thread()
         servers.append(server)
         return RunningSandbox(server)

@@ -60,7 +60,7 @@ def test_discover_then_read_then_incremental_read(sandbox, tmp_path):
     config = sandbox.config()
     _, messages = run("discover", config=config, tmp_path=tmp_path)
     streams = of_type(messages, "CATALOG")[0]["catalog"]["streams"]
-    assert {s["name"] for s in streams} == {"accounts", "alerts", "mentions", "statistics"}
+    assert {s["name"] for s in streams} == {"accounts", "alerts", "mentions", "statistics", "live_mentions"}
     catalog = {"streams": [
         {"stream": s, "sync_mode": "incremental" if "incremental" in s["supported_sync_modes"] else "full_refresh", "destination_sync_mode": "append"}
         for s in streams
@@ -75,6 +75,10 @@ def test_discover_then_read_then_incremental_read(sandbox, tmp_path):
     _, second = run("read", config=config, catalog=catalog, state=state, tmp_path=tmp_path)
     second_ids = [m["record"]["data"]["id"] for m in of_type(second, "RECORD") if m["record"]["stream"] == "mentions"]
     assert sorted(second_ids) == sorted(i for ids in found.values() for i in ids)
+    live_first = [m["record"]["data"]["id"] for m in of_type(first, "RECORD") if m["record"]["stream"] == "live_mentions"]
+    live_second = [m["record"]["data"]["id"] for m in of_type(second, "RECORD") if m["record"]["stream"] == "live_mentions"]
+    assert sorted(live_first) == sorted(first_ids)  # the whole history: under the stream's cap of 1000 per alert
+    assert sorted(live_second) == sorted(second_ids)
 
 
 def test_unreadable_config_file_is_a_config_error_not_a_traceback(tmp_path):

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 import requests
-from airbyte_cdk.models import Status, SyncMode
+from airbyte_cdk.models import Status
 
 from source_mentions.source import SourceMentions
 from unit_tests.builders import ids, last_state, run_read

@@ -16,6 +16,7 @@ SANDBOX_PORT = 18765  # the port integration_tests/*_config.json point at
 @pytest.fixture(scope="module", autouse=True)
 def sandbox_for_scenarios() -> Iterator[SandboxHTTPServer]:
     server = SandboxHTTPServer(Sandbox(MentionDataSet(seed=7, alerts=3, mentions_per_alert=60)), port=SANDBOX_PORT).start_in_thread()
+    server.sandbox.mention_stream.settings.mark_interval_s = 0.2  # live_mentions ends after two quiet marks
     yield server
     server.stop()
 

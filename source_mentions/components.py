@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import json
+import logging
+import socket
 import threading
+import time
 from dataclasses import InitVar, dataclass
 from datetime import datetime
-from typing import Any, Dict, Iterable, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, MutableMapping, Optional, Union
 from zoneinfo import ZoneInfo
+
+import requests
 
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.retrievers import Retriever
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
@@ -23,6 +32,8 @@ from airbyte_cdk.sources.types import Config, Record, StreamSlice, StreamState
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 SINCE_ID_PARAMETER = "since_id_cursor"
+STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
+logger = logging.getLogger("airbyte")
 
 
 class SinceIdCursor(Cursor):
@@ -125,6 +136,227 @@ class SinceIdCursor(Cursor):
         self._message_repository.emit_message(self._connector_state_manager.create_state_message(self._stream_name, None))
 
 
+class StreamSinceIdCursor(Cursor):
+    """Highest mention id per alert for the stream endpoint, checkpointed while the stream is open.
+
+    A stream partition (one connection per account) lasts the whole sync, and the CDK's cursors
+    emit state only when a partition closes. This one also emits after every `checkpoint_every`
+    records and whenever SinceIdStreamRetriever passes a keep-alive mark, so a killed sync resumes
+    close to where it stopped. The CDK observes a record only after queueing it for output, so a
+    state emitted here never covers a record that was not emitted before it.
+    """
+
+    def __init__(
+        self,
+        stream_name: str,
+        partition_router: StreamSlicer,
+        partition_field: str,
+        group_field: str,
+        cursor_field: str,
+        checkpoint_every: int,
+        stream_state: Optional[Mapping[str, Any]],
+        connector_state_manager: ConnectorStateManager,
+        message_repository: MessageRepository,
+    ) -> None:
+        self._stream_name = stream_name
+        self._partition_router = partition_router
+        self._partition_field = partition_field
+        self._group_field = group_field
+        self.cursor_field = CursorField(cursor_field)
+        self._checkpoint_every = checkpoint_every
+        self._connector_state_manager = connector_state_manager
+        self._message_repository = message_repository
+        self._lock = threading.Lock()
+        self._since_id: Dict[str, int] = {key: int(value) for key, value in ((stream_state or {}).get("since_id") or {}).items()}
+        self._unsaved = 0
+        self._changed = False
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return {"since_id": {key: str(value) for key, value in sorted(self._since_id.items())}}
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        """One slice per account, listing its alerts: the API allows one open stream per account."""
+        alerts_by_account: Dict[str, List[str]] = {}
+        for partition in self._partition_router.stream_slices():
+            account = str(partition.partition["parent_slice"][self._group_field])
+            alerts_by_account.setdefault(account, []).append(str(partition.partition[self._partition_field]))
+        for account, alert_ids in alerts_by_account.items():
+            yield StreamSlice(partition={self._group_field: account}, cursor_slice={}, extra_fields={"alert_ids": alert_ids})
+
+    def since_ids(self, alert_ids: Iterable[str]) -> Dict[str, str]:
+        """`since_id` per alert for the next connection: the state, or 0 (the history) for a new alert."""
+        with self._lock:
+            return {alert: str(self._since_id.get(alert, 0)) for alert in alert_ids}
+
+    def observe(self, record: Record) -> None:
+        alert = str(record.data["alert_id"])
+        value = int(self.cursor_field.extract_value(record))
+        with self._lock:
+            if value > self._since_id.get(alert, -1):
+                self._since_id[alert] = value
+                self._changed = True
+            self._unsaved += 1
+            if self._unsaved >= self._checkpoint_every:
+                self._emit_state()
+
+    def checkpoint(self) -> None:
+        """Emit the state if it moved since the last one (called on keep-alive marks)."""
+        with self._lock:
+            if self._changed:
+                self._emit_state()
+
+    def close_partition(self, partition: Partition) -> None:
+        self.checkpoint()
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        with self._lock:
+            self._emit_state()
+
+    def should_be_synced(self, record: Record) -> bool:
+        return True
+
+    def _emit_state(self) -> None:
+        self._unsaved, self._changed = 0, False
+        self._connector_state_manager.update_state_for_stream(self._stream_name, None, self.state)
+        self._message_repository.emit_message(self._connector_state_manager.create_state_message(self._stream_name, None))
+
+
+class StreamDropped(Exception):
+    """The stream connection ended before the sync's deadline: (reason, whether it delivered lines)."""
+
+
+@dataclass
+class SinceIdStreamRetriever(Retriever):
+    """Reads Mention's endless NDJSON stream endpoint as a sync that ends on its own.
+
+    No declarative retriever can: the CDK reads a response to its end. This one reads line by
+    line (bounded memory) and stops at `duration_seconds` or when a keep-alive mark arrives after
+    a whole mark interval without mentions; it checkpoints on marks and reconnects a dropped
+    connection from the state. Opening the connection goes through the manifest's requester, so
+    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
+    """
+
+    requester: HttpRequester
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    cursor: Optional[Cursor] = None
+    duration_seconds: Union[InterpolatedString, str, float] = 60
+    keepalive_timeout_seconds: float = 75
+    max_reconnects: int = 5
+    name: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
+        self._duration = InterpolatedString.create(str(self.duration_seconds), parameters=parameters)
+        if not isinstance(self.cursor, StreamSinceIdCursor):
+            raise ValueError(f"{self.name}: SinceIdStreamRetriever needs `{STREAM_SINCE_ID_PARAMETER}` in the stream's $parameters")
+        self._since = self.cursor
+
+    def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
+        slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
+        alert_ids: List[str] = list((slice_.extra_fields or {}).get("alert_ids") or [])
+        if not alert_ids:
+            return
+        started = time.monotonic()
+        deadline = started + float(self._duration.eval(self.config))
+        progress = {"mentions": 0, "connections": 0}
+        failures, ended_by = 0, "the time limit"
+        while time.monotonic() < deadline:
+            since = self._since.since_ids(alert_ids)
+            response = self.requester.send_request(
+                stream_slice=slice_, request_params={"alerts[]": alert_ids, **{f"since_id[{alert}]": value for alert, value in since.items()}}
+            )
+            progress["connections"] += 1
+            if response is None or response.status_code != 200:  # an answer the error handler chose to ignore
+                ended_by = f"HTTP {getattr(response, 'status_code', 'no answer')}"
+                break
+            logger.info(f"{self.name}: stream connection {progress['connections']} for account {slice_.partition}, since_id {since}")
+            try:
+                ended_by = yield from self._read_connection(response, deadline, progress)
+                break
+            except StreamDropped as error:
+                failures = 0 if error.args[1] else failures + 1  # a connection that delivered lines resets the count
+                if failures > self.max_reconnects:
+                    raise AirbyteTracedException(
+                        message=f"Mention's stream connection failed {failures} times in a row; the mentions emitted so far are saved in the state.",
+                        internal_message=str(error.args[0]),
+                        failure_type=FailureType.transient_error,
+                    ) from error
+                wait = min(2.0 ** (failures - 1), 30.0, max(deadline - time.monotonic(), 0.0)) if failures else 0.0
+                logger.warning(f"{self.name}: stream connection lost ({error.args[0]}); reconnecting in {wait:.0f} s from the saved since_id")
+                time.sleep(wait)
+            finally:
+                response.close()
+        logger.info(
+            f"{self.name}: {progress['mentions']} mentions from account {slice_.partition} in {time.monotonic() - started:.1f} s"
+            f" over {progress['connections']} connection(s); ended by {ended_by}"
+        )
+
+    def _read_connection(self, response: requests.Response, deadline: float, progress: Dict[str, int]) -> Iterator[Mapping[str, Any]]:
+        """Yield the mentions of one connection; return why reading ended (StreamDropped if the connection did)."""
+        mentions_since_mark: Optional[int] = None  # None until the connection's first mark
+        delivered = False
+        try:
+            for message in self._messages(response, deadline):
+                delivered = True
+                kind = message.get("type")
+                if kind == "mention":
+                    progress["mentions"] += 1
+                    mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
+                    yield message["mention"]
+                elif kind == "mark":
+                    self._since.checkpoint()
+                    if mentions_since_mark == 0:
+                        return "a keep-alive interval without new mentions"
+                    mentions_since_mark = 0
+                elif kind == "warning":
+                    logger.warning(
+                        f"{self.name}: Mention says: {message.get('message')!r}. The stream sends at most 1000 older "
+                        "mentions per alert; sync the `mentions` stream for the rest of their history."
+                    )
+                else:
+                    logger.warning(f"{self.name}: skipped a stream message of unknown type {kind!r}")
+        except StreamDropped as error:
+            raise StreamDropped(error.args[0], delivered) from error
+        return "the time limit"
+
+    def _messages(self, response: requests.Response, deadline: float) -> Iterator[Dict[str, Any]]:
+        """The stream's JSON messages until the deadline; StreamDropped if the connection ends first."""
+        sock = _socket_of(response)
+        try:
+            for line in response.iter_lines(chunk_size=65536):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                if sock is not None:  # wake up at the deadline, or when even keep-alives stop coming
+                    sock.settimeout(min(remaining, self.keepalive_timeout_seconds))
+                if not line.strip():
+                    continue
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    logger.warning(f"{self.name}: skipped a stream line that is not valid JSON: {line[:120]!r}")
+                    continue
+                if isinstance(message, dict):
+                    yield message
+                else:
+                    logger.warning(f"{self.name}: skipped a stream line that is not a JSON object: {line[:120]!r}")
+        except (requests.RequestException, OSError) as error:
+            if time.monotonic() >= deadline:
+                return
+            raise StreamDropped(type(error).__name__, False) from error
+        if time.monotonic() < deadline:
+            raise StreamDropped("the server closed the stream", False)
+
+
+def _socket_of(response: requests.Response) -> Optional[socket.socket]:
+    """The socket under a streamed response (urllib3 2), to bound each read by the time left."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None
+
+
 class RefreshRejectionHint:
     """Puts the provider's own advice in front of the CDK's message for a rejected refresh token.
 
@@ -148,7 +380,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     """The two behaviours the 7.39 manifest schema cannot declare, keyed by `$parameters`.
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
-      components are rejected by the schema).
+      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
     - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
     Everything else is built by the CDK as usual.
     """
@@ -171,10 +403,23 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     def _build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
+        name = model.name or ""
+        stream_options = (model.parameters or {}).get(STREAM_SINCE_ID_PARAMETER)
+        if stream_options and stream_slicer is not None:
+            return StreamSinceIdCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                partition_field=stream_options["partition_field"],
+                group_field=stream_options["group_field"],
+                cursor_field=stream_options["cursor_field"],
+                checkpoint_every=int(stream_options["checkpoint_every"]),
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
         options = (model.parameters or {}).get(SINCE_ID_PARAMETER)
         if not options or stream_slicer is None:
             return super()._build_concurrent_cursor(model, stream_slicer, config)
-        name = model.name or ""
         return SinceIdCursor(
             stream_name=name,
             partition_router=stream_slicer,

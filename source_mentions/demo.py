@@ -24,7 +24,8 @@ def sandbox_config(base_url: str) -> Dict[str, Any]:
     start = (datetime.now(timezone.utc) - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
     from source_mentions.sandbox import SANDBOX_TOKEN
 
-    return {"provider": {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{base_url}/api"}, "start_date": start}
+    provider = {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15}
+    return {"provider": provider, "start_date": start}
 
 
 def connector_executable() -> str:
@@ -59,6 +60,7 @@ def main(argv: Optional[list] = None) -> None:
         from source_mentions.sandbox import start
 
         server = start(port=0, alerts=3, mentions_per_alert=400)
+        server.sandbox.mention_stream.settings.mark_interval_s = 1.0  # live_mentions ends after two quiet marks
         config = sandbox_config(server.base_url)
         print(f"sandbox: {server.base_url} (3 alerts x 400 mentions)")
     db_path = Path(args.db)

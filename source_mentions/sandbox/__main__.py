@@ -15,12 +15,14 @@ def main() -> None:
     parser.add_argument("--alerts", type=int, default=3)
     parser.add_argument("--mentions-per-alert", type=int, default=120)
     parser.add_argument("--max-page-size", type=int, default=1000, help="cap pages below the requested limit")
+    parser.add_argument("--stream-mark-interval", type=float, default=30.0, help="seconds between keep-alive marks of the stream endpoint")
     parser.add_argument("--faults", default="{}", help='JSON, e.g. \'{"error_rate": 0.2, "rate_limit_every": 10}\'')
     parser.add_argument("--ready-file", help="write the base URL here once serving")
     args = parser.parse_args()
 
     server = start(args.port, args.seed, args.alerts, args.mentions_per_alert, args.max_page_size)
     server.sandbox.set_faults(**json.loads(args.faults))
+    server.sandbox.mention_stream.settings.mark_interval_s = args.stream_mark_interval
     print(f"sandbox serving {server.base_url} (Mention API at {server.base_url}/api, token {SANDBOX_TOKEN!r})", flush=True)
     if args.ready_file:
         with open(args.ready_file, "w") as ready:

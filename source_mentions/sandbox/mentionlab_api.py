@@ -16,7 +16,6 @@ from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Tuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .mention_api import Answer
 
 BRAND = "00000000-0000-4000-8000-000000000001"  # each project's default entity (its own brand)
 MODELS = ("gpt-4o", "claude-3-5-sonnet", "gemini-1.5-pro")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import random
+import socket
 import threading
 import time
 from dataclasses import asdict, dataclass, fields
@@ -17,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from .data import MentionDataSet
 from .mention_api import MentionApi
+from .mention_stream import MALFORMED_LINE, MentionStream, StreamSettings
 from .mentionlab_api import MentionlabApi
 from .mentionlytics_api import MentionlyticsApi
 from .sociovite_api import SocioviteApi
@@ -46,13 +48,14 @@ class Faults:
 class Sandbox:
     """Every provider's API model, the faults, and the request log.
 
-    Paths: Mention at /api, Sociovite at /sociovite/api, Mentionlab at /mentionlab,
+    Paths: Mention at /api (its stream endpoint at /stream/api), Sociovite at /sociovite/api, Mentionlab at /mentionlab,
     Mentionlytics at /mentionlytics/v2.
     """
 
     def __init__(self, data: MentionDataSet, max_page_size: int = 1000):
         self.data = data
         self.mention = MentionApi(data, SANDBOX_TOKEN, NO_API_PLAN_TOKEN, max_page_size=max_page_size)
+        self.mention_stream = MentionStream(data, SANDBOX_TOKEN)
         self.sociovite = SocioviteApi(SOCIOVITE_TOKEN)
         self.mentionlab = MentionlabApi(MENTIONLAB_API_KEY)
         self.mentionlytics = MentionlyticsApi()
@@ -139,6 +142,13 @@ class SandboxHandler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         path, headers_in = url.path, self.headers  # headers_in: case-insensitive lookups
+        if path.startswith("/stream/"):
+            status, headers, answer = sandbox.mention_stream.open(path, query, headers_in)
+            if status == 200:
+                self._stream_lines(answer)
+            else:
+                self._send(status, headers, answer)
+            return
         if path.startswith("/api/"):
             status, headers, payload = sandbox.mention.handle(path, query, headers_in)
         elif path.startswith("/sociovite/"):
@@ -193,9 +203,53 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/mentionlytics/reset":
             sandbox.mentionlytics.reset()
             return 200, {}, {"reset": True}
+        if path == "/_sandbox/stream":
+            stream = sandbox.mention_stream
+            if params:
+                try:
+                    stream.settings = StreamSettings(**{**asdict(StreamSettings()), **params})
+                except TypeError as error:
+                    return 400, {}, {"error": str(error)}
+            with stream.lock:
+                return 200, {}, {
+                    "settings": asdict(stream.settings),
+                    "connections": stream.connections,
+                    "sent": sorted(stream.sent, key=int),
+                    "sent_twice": stream.sent_twice,
+                    "withheld": sorted(stream.withheld, key=int),
+                }
         if path == "/_sandbox/requests":
             return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests}
         return 404, {}, {"error": "unknown control path"}
+
+    def _stream_lines(self, lines: Any) -> None:
+        """NDJSON, one chunk per line, until the client leaves (or the drop switch cuts a line in half)."""
+        stream = self.server.sandbox.mention_stream
+        settings = stream.settings
+        self.send_response(200)
+        self.send_header("Content-Type", "application/x-ndjson")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        self.close_connection = True
+        written = 0
+        try:
+            for mention_id, line in lines:
+                if settings.drop_after_lines and written >= settings.drop_after_lines:
+                    self._chunk(line[: len(line) // 2])
+                    self.connection.shutdown(socket.SHUT_RDWR)
+                    return
+                self._chunk(line + b"\n")
+                written += 1
+                if mention_id is not None:
+                    stream.delivered(mention_id)
+                if settings.malformed_every and written % settings.malformed_every == 0:
+                    self._chunk(MALFORMED_LINE + b"\n")
+        except OSError:  # the client closed the connection: the normal end of a stream
+            return
+
+    def _chunk(self, data: bytes) -> None:
+        self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+        self.wfile.flush()
 
     def _send(self, status: int, headers: Dict[str, str], payload: Any, fault: Optional[str] = None) -> None:
         body = json.dumps(payload).encode()
@@ -231,5 +285,6 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         return self
 
     def stop(self) -> None:
+        self.sandbox.mention_stream.stopped.set()
         self.shutdown()
         self.server_close()
