@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8765
 
-.PHONY: demo test sandbox clean
+.PHONY: demo test sandbox bench clean
 
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(VENV)/.warehouse
 ## test: unit tests, integration tests against the sandbox, and the airbyte-cdk standard suite
 test: $(VENV)/.tests
 	$(PY) -m pytest
+
+## bench: benchmarks on the sandbox (min/median/max of 3 runs), written to benchmarks/results.md
+bench: $(VENV)/.tests
+	$(PY) benchmarks/bench.py
 
 ## sandbox: serve the provider emulator on 127.0.0.1:$(PORT) until Ctrl-C
 sandbox: $(VENV)/.tests
