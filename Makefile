@@ -20,8 +20,8 @@ $(VENV)/.warehouse: $(VENV)/.tests
 demo: $(VENV)/.warehouse
 	$(PY) -m source_mentions.demo
 
-## test: unit tests, integration tests against the sandbox, and the airbyte-cdk standard suite
-test: $(VENV)/.tests
+## test: unit tests, integration tests against the sandbox (PyAirbyte into DuckDB too), and the airbyte-cdk standard suite
+test: $(VENV)/.warehouse
 	$(PY) -m pytest
 
 ## bench: benchmarks on the sandbox (min/median/max of 3 runs), written to benchmarks/results.md

@@ -23,7 +23,11 @@ def stream_names(config):
 
 @pytest.mark.parametrize(
     "provider, expected",
-    [("sociovite", ["mentions"]), ("mentionlab", ["projects", "sentiment_timeseries"]), ("mentionlytics", ["aggregation", "mentions"])],
+    [
+        ("sociovite", ["mentions", "unified_mentions"]),
+        ("mentionlab", ["projects", "result_analyses", "sentiment_timeseries", "unified_mentions"]),
+        ("mentionlytics", ["aggregation", "mentions", "unified_mentions"]),
+    ],
 )
 def test_discover_lists_only_the_chosen_providers_streams(sandbox, provider, expected):
     assert stream_names(getattr(sandbox, f"{provider}_config")()) == expected
@@ -155,9 +159,10 @@ def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):
     config = sandbox.mentionlab_config(start_days_ago=3, entity_ids=["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"])
     config["num_workers"] = 16
     started = time.monotonic()
-    rows = run_read(config, "sentiment_timeseries").records
-    assert rows and sandbox.get("mentionlab/stats")["rate_limited"] == 0
+    output = run_read(config, "sentiment_timeseries")
+    assert output.records and sandbox.get("mentionlab/stats")["rate_limited"] == 0
     assert time.monotonic() - started >= 2  # 29 calls at 10 per second take at least two seconds
+    assert any("rate limit: waited" in m.log.message and "API budget" in m.log.message for m in output.logs)
 
 
 def test_check_uses_the_chosen_providers_stream_even_with_a_stale_check_key(sandbox):

@@ -18,12 +18,14 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
+from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.retrievers import Retriever
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
@@ -273,7 +275,7 @@ class SinceIdStreamRetriever(Retriever):
                 break
             logger.info(f"{self.name}: stream connection {progress['connections']} for account {slice_.partition}, since_id {since}")
             try:
-                ended_by = yield from self._read_connection(response, deadline, progress)
+                ended_by = yield from self._read_connection(response, deadline, progress, slice_)
                 break
             except StreamDropped as error:
                 failures = 0 if error.args[1] else failures + 1  # a connection that delivered lines resets the count
@@ -293,7 +295,9 @@ class SinceIdStreamRetriever(Retriever):
             f" over {progress['connections']} connection(s); ended by {ended_by}"
         )
 
-    def _read_connection(self, response: requests.Response, deadline: float, progress: Dict[str, int]) -> Iterator[Mapping[str, Any]]:
+    def _read_connection(
+        self, response: requests.Response, deadline: float, progress: Dict[str, int], slice_: StreamSlice
+    ) -> Iterator[Mapping[str, Any]]:
         """Yield the mentions of one connection; return why reading ended (StreamDropped if the connection did)."""
         mentions_since_mark: Optional[int] = None  # None until the connection's first mark
         delivered = False
@@ -305,6 +309,7 @@ class SinceIdStreamRetriever(Retriever):
                     progress["mentions"] += 1
                     mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
                     yield message["mention"]
+                    PROGRESS.add(self.name, slice_, records=1, pages=0)
                 elif kind == "mark":
                     self._since.checkpoint()
                     if mentions_since_mark == 0:
@@ -357,6 +362,131 @@ def _socket_of(response: requests.Response) -> Optional[socket.socket]:
     return sock if isinstance(sock, socket.socket) else None
 
 
+class SyncProgress:
+    """Records and pages read so far per stream, logged every `interval_s` seconds during a sync.
+
+    The CDK logs a stream's total only when it ends; a sync of millions of mentions would be
+    silent for an hour. Fed by ProgressRecordSelector (every page of every stream) and by
+    SinceIdStreamRetriever; the thread that crosses the interval writes the lines.
+    """
+
+    def __init__(self, interval_s: float = 10.0) -> None:
+        self.interval_s = interval_s
+        self._lock = threading.Lock()
+        self._streams: Dict[str, Dict[str, Any]] = {}
+        self._last_log = time.monotonic()
+
+    def reset(self) -> None:
+        """Start counting from zero (a new sync)."""
+        with self._lock:
+            self._streams.clear()
+            self._last_log = time.monotonic()
+
+    def add(self, stream: str, partition: Optional[Mapping[str, Any]], records: int, pages: int = 1) -> None:
+        with self._lock:
+            entry = self._streams.setdefault(stream, {"records": 0, "pages": 0, "partition": None})
+            entry["records"] += records
+            entry["pages"] += pages
+            entry["partition"] = partition
+            now = time.monotonic()
+            if now - self._last_log < self.interval_s:
+                return
+            self._last_log = now
+            lines = [
+                f"progress: {name}: {entry['records']:,} records, {entry['pages']:,} pages so far; last partition {_describe(entry['partition'])}"
+                for name, entry in sorted(self._streams.items())
+            ]
+        for line in lines:
+            logger.info(line)
+
+
+def _describe(partition: Optional[Mapping[str, Any]]) -> str:
+    values = dict(getattr(partition, "partition", None) or partition or {})
+    values.pop("parent_slice", None)
+    window = getattr(partition, "cursor_slice", None) or {}
+    return ", ".join(f"{key}={value}" for key, value in {**values, **window}.items()) or "(whole stream)"
+
+
+PROGRESS = SyncProgress()
+
+
+class ProgressRecordSelector(RecordSelector):
+    """A RecordSelector that reports each page and its record count to PROGRESS (no manifest hook exists for this)."""
+
+    def select_records(
+        self,
+        response: requests.Response,
+        stream_state: StreamState,
+        records_schema: Mapping[str, Any],
+        stream_slice: Optional[StreamSlice] = None,
+        next_page_token: Optional[Mapping[str, Any]] = None,
+    ) -> Iterable[Record]:
+        count = 0
+        for record in super().select_records(response, stream_state, records_schema, stream_slice, next_page_token):
+            count += 1
+            yield record
+        PROGRESS.add(self.name, stream_slice, count)
+
+
+class ExplainedAPIBudget(HttpAPIBudget):
+    """The CDK's API budget, plus an INFO line whenever it holds a request back (the CDK logs that at DEBUG only)."""
+
+    def acquire_call(self, request: Any, block: bool = True, timeout: Optional[float] = None) -> None:
+        started = time.monotonic()
+        super().acquire_call(request, block=block, timeout=timeout)
+        waited = time.monotonic() - started
+        if waited >= 0.5:
+            path = getattr(request, "path_url", None) or getattr(request, "url", "")
+            logger.info(f"rate limit: waited {waited:.1f} s before {path} to stay within the provider's published request rate (API budget)")
+
+
+@dataclass
+class ReplaceWithFields(RecordTransformation):
+    """Replaces the record by the declared fields, copied or computed from it (`unified_mentions`).
+
+    AddFields can add fields but not drop the provider's own, and its typed values turn a null
+    into the text "None"; a unified record must carry exactly the shared columns, typed. Each
+    field is `{copy: [path], type: ...}` (the value as is, then cast) or `{value: "{{ jinja }}"}`.
+    """
+
+    fields: Mapping[str, Mapping[str, Any]]
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._plan = [
+            (
+                name,
+                list(spec["copy"]) if "copy" in spec else None,
+                InterpolatedString.create(str(spec["value"]), parameters=parameters) if "value" in spec else None,
+                _CASTS[spec.get("type", "any")],
+            )
+            for name, spec in self.fields.items()
+        ]
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        computed: Dict[str, Any] = {}
+        for name, path, expression, cast in self._plan:
+            if path is not None:
+                value: Any = record
+                for key in path:
+                    value = value.get(key) if isinstance(value, Mapping) else None
+            else:
+                value = expression.eval(config or self.config, record=record, stream_slice=stream_slice) if expression else None
+            computed[name] = None if value is None or value == "" else cast(value)
+        record.clear()
+        record.update(computed)
+
+
+_CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "any": lambda value: value}
+
+
 class RefreshRejectionHint:
     """Puts the provider's own advice in front of the CDK's message for a rejected refresh token.
 
@@ -382,6 +512,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
     - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
+    - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
     Everything else is built by the CDK as usual.
     """
 
@@ -399,6 +530,18 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             authenticator.__class__ = type(f"Hinted{base.__name__}", (RefreshRejectionHint, base), {})
             authenticator.refresh_rejected_hint = hint
         return authenticator
+
+    def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        budget = super().create_http_api_budget(model, config, **kwargs)
+        if type(budget) is HttpAPIBudget:
+            budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
+        return budget
+
+    def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        selector = super().create_record_selector(model, config, **kwargs)
+        if type(selector) is RecordSelector:
+            selector.__class__ = ProgressRecordSelector  # same fields; select_records also reports progress
+        return selector
 
     def _build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config

@@ -1,7 +1,9 @@
 """`python -m source_mentions.demo`: the main job, from API to a local DuckDB file with PyAirbyte.
 
-Starts the sandbox (unless --config points at a real account), syncs every stream into DuckDB,
-lets the sandbox find new mentions, syncs again incrementally, and prints what arrived.
+Starts the sandbox (unless --config points at a real account), then for each provider (all four
+by default) syncs every stream into its own schema of one DuckDB file, lets the sandbox produce
+new data, syncs again incrementally, and prints rows per table, new rows, sentiment per day from
+`unified_mentions`, and the file with a query to explore it.
 """
 
 from __future__ import annotations
@@ -13,19 +15,47 @@ import shutil
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional
 
 import requests
 
 DEMO_DIR = Path(".demo")
+PROVIDERS = ("mention", "sociovite", "mentionlytics", "mentionlab")
 
 
-def sandbox_config(base_url: str) -> Dict[str, Any]:
-    start = (datetime.now(timezone.utc) - timedelta(days=90)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    from source_mentions.sandbox import SANDBOX_TOKEN
+def days_ago(days: int) -> str:
+    return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    provider = {"provider_type": "mention", "access_token": SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15}
-    return {"provider": provider, "start_date": start}
+
+def sandbox_config(provider: str, base_url: str) -> Dict[str, Any]:
+    """A config that reads the whole sandbox data set of one provider."""
+    from source_mentions import sandbox
+
+    providers: Dict[str, Dict[str, Any]] = {
+        "mention": {"access_token": sandbox.SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15},
+        "sociovite": {"access_token": sandbox.SOCIOVITE_TOKEN, "api_url": f"{base_url}/sociovite/api"},
+        "mentionlytics": {"bearer_token": sandbox.MENTIONLYTICS_BEARER, "refresh_token": sandbox.MENTIONLYTICS_REFRESH, "api_url": f"{base_url}/mentionlytics/v2"},
+        "mentionlab": {"api_key": sandbox.MENTIONLAB_API_KEY, "api_url": f"{base_url}/mentionlab"},
+    }
+    return {"provider": {"provider_type": provider, **providers[provider]}, "start_date": days_ago(100)}
+
+
+def new_data_in_sandbox(provider: str, base_url: str) -> str:
+    """Make the sandbox find new data for the provider; returns what it did, for the summary."""
+    if provider == "mention":
+        found = post(base_url, "discover", count=25, oldest_days=45)
+        return f"Mention found {sum(len(ids) for ids in found.values())} new mentions (some published weeks ago)"
+    if provider == "sociovite":
+        return f"Sociovite has {len(post(base_url, 'sociovite/add', count=20))} new posts"
+    if provider == "mentionlytics":
+        return f"Mentionlytics has {len(post(base_url, 'mentionlytics/add', count=20))} new mentions"
+    return f"Mentionlab analysed {post(base_url, 'mentionlab/add', count=10)['added']} new answers (they fall in the open bucket)"
+
+
+def post(base_url: str, name: str, **body: Any) -> Any:
+    answer = requests.post(f"{base_url}/_sandbox/{name}", json=body, timeout=30)
+    answer.raise_for_status()
+    return answer.json()
 
 
 def connector_executable() -> str:
@@ -33,67 +63,92 @@ def connector_executable() -> str:
     return str(found) if found.exists() else (shutil.which("source-mentions") or "source-mentions")
 
 
-def table_counts(cache: Any) -> Dict[str, int]:
+def sync(config: Dict[str, Any], cache: Any, on_config_change: Optional[Callable[[Dict[str, Any]], None]] = None) -> Dict[str, int]:
+    """Read every stream of the config's provider into the cache (PyAirbyte merges on primary keys); rows per table after.
+
+    Rotated tokens (Mentionlytics) are written back into `config` and handed to `on_config_change`.
+    """
+    import airbyte as ab
+
+    def keep_rotated_tokens(new_config: Dict[str, Any]) -> None:
+        source.set_config(new_config)  # the next read must start from the rotated refresh token...
+        config.clear()
+        config.update(new_config)  # ...and so must the caller's next sync
+        if on_config_change:
+            on_config_change(new_config)
+
+    source = ab.get_source("source-mentions", config=config, local_executable=connector_executable(), config_change_callback=keep_rotated_tokens)
+    source.select_all_streams()
+    source.read(cache=cache)
     return {name: len(dataset) for name, dataset in cache.streams.items()}
 
 
-def print_table(title: str, rows: Dict[str, Any]) -> None:
-    print(f"\n{title}")
-    for name, value in rows.items():
-        print(f"  {name:<12} {value:>8}")
-
-
-def main(argv: Optional[list] = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--config", help="a real connector config (JSON); default: the local sandbox")
-    parser.add_argument("--db", default=str(DEMO_DIR / "mentions.duckdb"), help="DuckDB file to write")
-    args = parser.parse_args(argv)
+def offline_pyairbyte() -> None:
     os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")  # PyAirbyte would otherwise look up its connector registry
     os.environ.setdefault("DO_NOT_TRACK", "1")
-    import airbyte as ab
+
+
+def print_rows(title: str, rows: Dict[str, Any]) -> None:
+    print(f"\n{title}")
+    for name, value in rows.items():
+        print(f"  {name:<24} {value:>8}")
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--provider", choices=PROVIDERS, action="append", help="sync only this provider (repeatable); default: all four")
+    parser.add_argument("--config", help="a real connector config (JSON file); its provider is synced instead of the sandbox")
+    parser.add_argument("--db", default=str(DEMO_DIR / "mentions.duckdb"), help="DuckDB file to write")
+    args = parser.parse_args(argv)
+    offline_pyairbyte()
     from airbyte.caches import DuckDBCache
 
+    db_path = Path(args.db)
+    db_path.parent.mkdir(parents=True, exist_ok=True)
     server = None
     if args.config:
-        config = json.loads(Path(args.config).read_text())
+        config_path = Path(args.config)
+        real = json.loads(config_path.read_text())
+        plans = [(real["provider"]["provider_type"], real)]
     else:
         from source_mentions.sandbox import start
 
         server = start(port=0, alerts=3, mentions_per_alert=400)
         server.sandbox.mention_stream.settings.mark_interval_s = 1.0  # live_mentions ends after two quiet marks
-        config = sandbox_config(server.base_url)
-        print(f"sandbox: {server.base_url} (3 alerts x 400 mentions)")
-    db_path = Path(args.db)
-    db_path.parent.mkdir(parents=True, exist_ok=True)
-    if db_path.exists() and not args.config:
-        db_path.unlink()  # a fresh sandbox has fresh data: start from an empty file
-    cache = DuckDBCache(db_path=str(db_path))
+        print(f"sandbox: {server.base_url} (Mention 3 alerts x 400 mentions, Sociovite, Mentionlytics, Mentionlab)")
+        if db_path.exists():
+            db_path.unlink()  # a fresh sandbox has fresh data: start from an empty file
+        plans = [(provider, sandbox_config(provider, server.base_url)) for provider in (args.provider or PROVIDERS)]
 
-    source = ab.get_source("source-mentions", config=config, local_executable=connector_executable())
-    source.select_all_streams()
-    source.read(cache=cache)
-    before = table_counts(cache)
-    print_table("rows per table after the first sync", before)
+    schemas = []
+    for provider, config in plans:
+        print(f"\n=== {provider}: first sync (every stream) ===", flush=True)
+        cache = DuckDBCache(db_path=str(db_path), schema_name=provider)
+        persist = (lambda new: config_path.write_text(json.dumps(new, indent=2))) if args.config else None
+        before = sync(config, cache, persist)
+        print_rows(f"rows per table in schema {provider}", before)
+        if server is not None:
+            print(f"\nsandbox: {new_data_in_sandbox(provider, server.base_url)}")
+        after = sync(config, cache, persist)
+        print_rows(f"new rows in the second (incremental) sync, {provider}", {name: after[name] - before.get(name, 0) for name in after})
+        schemas.append(provider)
+        cache.get_sql_engine().dispose()  # release the DuckDB file for the next provider's cache
 
-    if server is not None:
-        found = requests.post(f"{server.base_url}/_sandbox/discover", json={"count": 25, "oldest_days": 45}, timeout=10).json()
-        print(f"\nsandbox: Mention found {sum(len(v) for v in found.values())} new mentions (some published weeks ago)")
-    source.read(cache=cache)
-    after = table_counts(cache)
-    print_table("new rows in the second (incremental) sync", {name: after[name] - before.get(name, 0) for name in after})
-
-    sentiment = cache.get_sql_engine().connect().exec_driver_sql(
-        "SELECT CAST(published_at AS DATE) AS day, count(*) AS mentions,"
-        " sum(CASE WHEN tone > 0 THEN 1 ELSE 0 END) AS positive, sum(CASE WHEN tone = 0 THEN 1 ELSE 0 END) AS neutral,"
-        " sum(CASE WHEN tone < 0 THEN 1 ELSE 0 END) AS negative"
-        " FROM main.mentions GROUP BY 1 ORDER BY 1 DESC LIMIT 10"
-    ).fetchall()
-    print("\nsentiment per day (last 10 days with mentions)")
-    print(f"  {'day':<12}{'mentions':>9}{'pos':>6}{'neu':>6}{'neg':>6}")
-    for day, total, positive, neutral, negative in sentiment:
-        print(f"  {str(day):<12}{total:>9}{positive:>6}{neutral:>6}{negative:>6}")
-    print(f"\nDuckDB file: {db_path.resolve()}")
-    print(f"explore it:  duckdb {db_path} \"SELECT source_type, count(*) FROM main.mentions GROUP BY 1\"")
+    engine = DuckDBCache(db_path=str(db_path), schema_name=schemas[0]).get_sql_engine()
+    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {schema}.unified_mentions" for schema in schemas)
+    with engine.connect() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT CAST(published_at AS DATE) AS day, provider, count(*) AS mentions,"
+            " count(*) FILTER (WHERE sentiment > 0) AS positive, count(*) FILTER (WHERE sentiment = 0) AS neutral,"
+            " count(*) FILTER (WHERE sentiment < 0) AS negative"
+            f" FROM ({union}) GROUP BY ALL ORDER BY day DESC, provider LIMIT 12"
+        ).fetchall()
+    print("\nsentiment per day and provider, from unified_mentions (newest 12 rows)")
+    print(f"  {'day':<12}{'provider':<15}{'mentions':>9}{'pos':>6}{'neu':>6}{'neg':>6}")
+    for day, provider, total, positive, neutral, negative in rows:
+        print(f"  {str(day):<12}{provider:<15}{total:>9}{positive:>6}{neutral:>6}{negative:>6}")
+    print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)})")
+    print(f"explore it:  duckdb {db_path} \"SELECT provider, sentiment, count(*) FROM {schemas[0]}.unified_mentions GROUP BY ALL\"")
     if server is not None:
         server.stop()
 

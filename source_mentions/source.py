@@ -5,7 +5,7 @@ from typing import Any, List, Mapping, Optional
 from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 
-from .components import SourceMentionsComponentFactory
+from .components import PROGRESS, SourceMentionsComponentFactory
 
 
 class SourceMentions(YamlDeclarativeSource):
@@ -20,3 +20,4 @@ class SourceMentions(YamlDeclarativeSource):
     ) -> None:
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
         SourceMentionsComponentFactory.adopt(self._constructor)
+        PROGRESS.reset()  # one source per sync: progress lines count this sync's records

@@ -1,0 +1,95 @@
+"""PyAirbyte into DuckDB, the way `make demo` does it: every provider's streams land typed, complete
+and without duplicate keys, and the four `unified_mentions` tables union into one."""
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Tuple
+
+import pytest
+
+from source_mentions import demo
+from source_mentions.sandbox import MentionDataSet, Sandbox, SandboxHTTPServer
+
+from .conftest import RunningSandbox
+
+os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
+os.environ.setdefault("DO_NOT_TRACK", "1")
+airbyte_caches = pytest.importorskip("airbyte.caches", reason="PyAirbyte comes with the `warehouse` extra")
+
+SCHEMAS = Path(demo.__file__).parent / "schemas"
+NATIVE_MENTIONS = {"mention": "mentions", "sociovite": "mentions", "mentionlytics": "mentions", "mentionlab": "result_analyses"}
+# PyAirbyte's DuckDB tables: a date-time string is a TIMESTAMP (DuckDB keeps it in UTC)
+DUCKDB_TYPES = {"integer": "BIGINT", "string": "VARCHAR", "date-time": "TIMESTAMP", "date": "DATE", "number": "DECIMAL(38,9)", "boolean": "BOOLEAN"}
+
+
+@pytest.fixture(scope="module")
+def warehouse(tmp_path_factory) -> Iterator[Tuple[Path, RunningSandbox, Dict[str, Dict[str, int]]]]:
+    """Each provider synced twice (nothing new in between) into one DuckDB file, a schema per provider."""
+    server = SandboxHTTPServer(Sandbox(MentionDataSet(seed=42, alerts=3, mentions_per_alert=120))).start_in_thread()
+    server.sandbox.mention_stream.settings.mark_interval_s = 0.3
+    db_path = tmp_path_factory.mktemp("duckdb") / "mentions.duckdb"
+    rows: Dict[str, Dict[str, int]] = {}
+    for provider in demo.PROVIDERS:
+        config = demo.sandbox_config(provider, server.base_url)
+        cache = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name=provider)
+        demo.sync(config, cache)
+        rows[provider] = demo.sync(config, cache)
+        cache.get_sql_engine().dispose()
+    yield db_path, RunningSandbox(server), rows
+    server.stop()
+
+
+def query(db_path: Path, sql: str) -> List[Tuple[Any, ...]]:
+    import duckdb
+
+    with duckdb.connect(str(db_path), read_only=True) as connection:
+        return connection.execute(sql).fetchall()
+
+
+def expected_ids(sandbox: RunningSandbox, provider: str) -> set:
+    if provider == "mention":
+        return sandbox.all_mention_ids()
+    return set(sandbox.get({"sociovite": "sociovite/mentions", "mentionlytics": "mentionlytics/mentions", "mentionlab": "mentionlab/analyses"}[provider]))
+
+
+@pytest.mark.parametrize("provider", demo.PROVIDERS)
+def test_every_mention_of_the_sandbox_lands_once_in_the_native_and_the_unified_table(warehouse, provider):
+    db_path, sandbox, _ = warehouse
+    native = [row[0] for row in query(db_path, f"SELECT id FROM {provider}.{NATIVE_MENTIONS[provider]}")]
+    unified = [row[0] for row in query(db_path, f"SELECT mention_id FROM {provider}.unified_mentions")]
+    assert len(native) == len(set(native))  # two syncs, merged on the primary key
+    assert set(native) == set(unified) == expected_ids(sandbox, provider)
+
+
+@pytest.mark.parametrize("provider", demo.PROVIDERS)
+def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider):
+    db_path, _, rows = warehouse
+    for stream in rows[provider]:
+        schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
+        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / "mention.json").read_text())["properties"]
+        columns = dict(query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
+        for name, spec in properties.items():
+            types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
+            kind = spec.get("format") if spec.get("format") in ("date-time", "date") else next((t for t in types if t != "null"), None)
+            if kind in DUCKDB_TYPES:
+                assert columns.get(name.lower()) == DUCKDB_TYPES[kind], f"{provider}.{stream}.{name}"
+
+
+def stream_schema_file(provider: str, stream: str) -> str:
+    if stream == "mentions" and provider in ("sociovite", "mentionlytics"):
+        return f"{provider}_mentions"
+    return stream
+
+
+def test_unified_mentions_of_all_four_providers_union_into_one_table_without_type_conflicts(warehouse):
+    db_path, _, rows = warehouse
+    types = {
+        provider: query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = 'unified_mentions' ORDER BY column_name")
+        for provider in demo.PROVIDERS
+    }
+    assert all(columns == types["mention"] for columns in types.values())
+    union = " UNION ALL ".join(f"SELECT * FROM {provider}.unified_mentions" for provider in demo.PROVIDERS)  # positional: same columns, same order
+    total, providers, sentiments = query(db_path, f"SELECT count(*), count(DISTINCT provider), count(sentiment) FILTER (WHERE sentiment NOT IN (-1, 0, 1)) FROM ({union})")[0]
+    assert total == sum(rows[provider]["unified_mentions"] for provider in demo.PROVIDERS)
+    assert providers == 4 and sentiments == 0
