@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8765
 
-.PHONY: demo test sandbox bench clean
+.PHONY: demo test sandbox bench faults clean
 
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -16,7 +16,7 @@ $(VENV)/.warehouse: $(VENV)/.tests
 	$(PY) -m pip install --quiet -e '.[tests,warehouse]'
 	touch $@
 
-## demo: start the sandbox, sync every stream into a local DuckDB file, then an incremental sync
+## demo: start the sandbox, sync every stream of the four providers into a local DuckDB file, then an incremental sync
 demo: $(VENV)/.warehouse
 	$(PY) -m source_mentions.demo
 
@@ -27,6 +27,10 @@ test: $(VENV)/.warehouse
 ## bench: benchmarks on the sandbox (min/median/max of 3 runs), written to benchmarks/results.md
 bench: $(VENV)/.tests
 	$(PY) benchmarks/bench.py
+
+## faults: every provider x every fault (full then incremental sync), kills and resumes, bad configs; CI runs a short form in `make test`
+faults: $(VENV)/.tests
+	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -q integration_tests/test_fault_matrix.py
 
 ## sandbox: serve the provider emulator on 127.0.0.1:$(PORT) until Ctrl-C
 sandbox: $(VENV)/.tests

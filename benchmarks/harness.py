@@ -89,7 +89,7 @@ def catalog(streams: Sequence[str], incremental: bool = True, cursor: bool = Tru
 
 def run_connector(
     command: Sequence[str], config: Dict[str, Any], catalog_: Dict[str, Any], state: Optional[List[Any]] = None,
-    sandbox: Optional[SandboxProcess] = None, extra_files: Optional[Dict[str, str]] = None,
+    sandbox: Optional[SandboxProcess] = None, extra_args: Sequence[str] = (),
 ) -> Run:  # fmt: skip
     """`<command> read --config --catalog [--state]`; stdout is counted line by line, never kept."""
     folder = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -100,8 +100,7 @@ def run_connector(
     if state is not None:
         (folder / "state.json").write_text(json.dumps(state))
         argv += ["--state", str(folder / "state.json")]
-    for name, text in (extra_files or {}).items():
-        (folder / name).write_text(text)
+    argv += list(extra_args)
     served_before = sandbox.requests_served() if sandbox else 0
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     started = time.monotonic()

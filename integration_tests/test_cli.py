@@ -84,10 +84,13 @@ def test_discover_then_read_then_incremental_read(sandbox, tmp_path):
 def test_unreadable_config_file_is_a_config_error_not_a_traceback(tmp_path):
     broken = tmp_path / "config.json"
     broken.write_text("{not json")
-    done = subprocess.run([SCRIPT, "check", "--config", str(broken)], capture_output=True, text=True, timeout=120)
-    errors = [json.loads(line)["trace"]["error"] for line in done.stdout.splitlines() if '"TRACE"' in line]
-    assert errors and errors[0]["failure_type"] == "config_error"
-    assert "Traceback" not in done.stdout + done.stderr
+    checked = subprocess.run([SCRIPT, "check", "--config", str(broken)], capture_output=True, text=True, timeout=120)
+    read = subprocess.run([SCRIPT, "discover", "--config", str(broken)], capture_output=True, text=True, timeout=120)
+    statuses = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
+    errors = [json.loads(line)["trace"]["error"] for line in read.stdout.splitlines() if '"TRACE"' in line]
+    assert checked.returncode == 0 and statuses[0]["status"] == "FAILED" and "could not start with this configuration" in statuses[0]["message"]
+    assert read.returncode == 1 and errors and errors[0]["failure_type"] == "config_error"
+    assert "Traceback" not in checked.stdout + checked.stderr + read.stdout + read.stderr
 
 
 def test_the_docker_entrypoint_command_prints_a_valid_spec_message(tmp_path):

@@ -24,6 +24,7 @@ from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import M
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.retrievers import Retriever
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
+from airbyte_cdk.sources.declarative.validators.validation_strategy import ValidationStrategy
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
@@ -35,6 +36,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
+DEFAULT_READ_TIMEOUT_S = 60.0
 logger = logging.getLogger("airbyte")
 
 
@@ -513,6 +515,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
     - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
+    - every requester gets `read_timeout_seconds` from the config (default 60 s).
     Everything else is built by the CDK as usual.
     """
 
@@ -530,6 +533,23 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             authenticator.__class__ = type(f"Hinted{base.__name__}", (RefreshRejectionHint, base), {})
             authenticator.refresh_rejected_hint = hint
         return authenticator
+
+    def create_http_requester(
+        self,
+        model: Any,
+        config: Config,
+        decoder: Any = None,
+        query_properties_key: Optional[str] = None,
+        use_cache: Optional[bool] = None,
+        *,
+        name: str,
+    ) -> HttpRequester:
+        """Every requester gets the config's read timeout (a manifest number cannot come from the config)."""
+        if model.read_timeout_in_seconds is None:
+            timeout = float(config.get("read_timeout_seconds") or DEFAULT_READ_TIMEOUT_S)
+            model = model.copy(update={"read_timeout_in_seconds": timeout, "connect_timeout_in_seconds": model.connect_timeout_in_seconds or 30.0})
+        extra = {"decoder": decoder} if decoder is not None else {}
+        return super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
 
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
@@ -574,6 +594,29 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             message_repository=self._message_repository,
         )
 
+
+
+@dataclass
+class StartDateNotInTheFuture(ValidationStrategy):
+    """Rejects a start_date after now: the JSON schema can check its format but not compare it with today."""
+
+    def validate(self, value: Any) -> None:
+        try:
+            moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        except ValueError:
+            raise AirbyteTracedException(
+                message=f"Start Date {value} is not a valid date and time: use YYYY-MM-DDTHH:MM:SSZ, e.g. 2026-01-01T00:00:00Z.",
+                internal_message="start_date does not parse",
+                failure_type=FailureType.config_error,
+            ) from None
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+        if moment > datetime.now(ZoneInfo("UTC")):
+            raise AirbyteTracedException(
+                message=f"Start Date {value} is in the future: set it to a date in the past (or leave it empty for 30 days ago).",
+                internal_message="start_date in the future",
+                failure_type=FailureType.config_error,
+            )
 
 
 @dataclass

@@ -1,46 +1,90 @@
 """Console entrypoint: `source-mentions spec|check|discover|read`."""
 
 import sys
-from typing import List, Optional
+from typing import Any, List, Mapping, Optional
 
 import orjson
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
-from airbyte_cdk.models import AirbyteErrorTraceMessage, AirbyteMessage, AirbyteTraceMessage, FailureType, TraceType, Type
+from airbyte_cdk.models import (
+    AirbyteConnectionStatus,
+    AirbyteErrorTraceMessage,
+    AirbyteMessage,
+    AirbyteTraceMessage,
+    FailureType,
+    Status,
+    TraceType,
+    Type,
+)
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
 from airbyte_cdk.sources.source import Source
+from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, get_secrets, update_secrets
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+from jsonschema import Draft7Validator
+from jsonschema.exceptions import best_match
 
+from .components import StartDateNotInTheFuture
 from .source import SourceMentions
 
 
-def _source(args: List[str]) -> SourceMentions:
-    """Build the source with the config, catalog and state named on the command line (CDK 7 reads them at construction)."""
-    parsed = AirbyteEntrypoint.parse_args(args)
-    config_path = getattr(parsed, "config", None)
-    catalog_path = getattr(parsed, "catalog", None)
-    state_path = getattr(parsed, "state", None)
-    config = Source.read_config(config_path) if config_path else None
-    catalog = Source.read_catalog(catalog_path) if catalog_path else None
-    state = Source.read_state(state_path) if state_path else None
-    return SourceMentions(catalog=catalog, config=config, state=state, config_path=config_path)
+def config_problem(config: Mapping[str, Any]) -> Optional[str]:
+    """What is wrong with a config, in words a user can act on (secrets masked), or None.
+
+    The CDK would report the same faults later, some as a traceback in the log or a system error.
+    """
+    schema = SourceMentions().spec(None).connectionSpecification  # type: ignore[arg-type]
+    update_secrets(get_secrets(schema, config))
+    providers = [branch["properties"]["provider_type"]["const"] for branch in schema["properties"]["provider"]["oneOf"]]
+    provider_type = (config.get("provider") or {}).get("provider_type") if isinstance(config.get("provider"), Mapping) else None
+    if provider_type not in providers:
+        return f"Provider type {provider_type!r} is not supported: choose one of {', '.join(providers)}."
+    branch = next(b for b in schema["properties"]["provider"]["oneOf"] if b["properties"]["provider_type"]["const"] == provider_type)
+    flat = {**schema, "properties": {**schema["properties"], "provider": branch}}
+    error = best_match(Draft7Validator(flat).iter_errors(config))
+    if error is not None:
+        where = ".".join(str(part) for part in error.absolute_path) or "the config"
+        return filter_secrets(f"Invalid setting {where}: {error.message}.")
+    if config.get("start_date"):
+        try:
+            StartDateNotInTheFuture().validate(config["start_date"])
+        except AirbyteTracedException as problem:
+            return problem.message
+    return None
+
+
+def _emit(message: AirbyteMessage) -> None:
+    print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
+
+
+def _fail(verb: str, text: str, internal: str) -> None:
+    """`check` answers FAILED (exit 0), as the CDK does; other verbs end with a config_error trace (exit 1)."""
+    if verb == "check":
+        _emit(AirbyteMessage(type=Type.CONNECTION_STATUS, connectionStatus=AirbyteConnectionStatus(status=Status.FAILED, message=text)))
+        sys.exit(0)
+    error = AirbyteErrorTraceMessage(message=text, internal_message=internal, failure_type=FailureType.config_error)
+    _emit(AirbyteMessage(type=Type.TRACE, trace=AirbyteTraceMessage(type=TraceType.ERROR, emitted_at=0, error=error)))
+    sys.exit(1)
 
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
     try:
-        source = _source(args)
-    except Exception as error:  # construction validates the config: report it as Airbyte does, not as a traceback
-        message = AirbyteMessage(
-            type=Type.TRACE,
-            trace=AirbyteTraceMessage(
-                type=TraceType.ERROR,
-                emitted_at=0,
-                error=AirbyteErrorTraceMessage(
-                    message=f"The source could not start with this configuration: {error}",
-                    internal_message=type(error).__name__,
-                    failure_type=FailureType.config_error,
-                ),
-            ),
+        parsed = AirbyteEntrypoint.parse_args(args)
+        config_path = getattr(parsed, "config", None)
+        catalog_path = getattr(parsed, "catalog", None)
+        state_path = getattr(parsed, "state", None)
+        config = Source.read_config(config_path) if config_path else None
+        problem = config_problem(config) if config is not None else None
+        if problem:
+            _fail(parsed.command, problem, "config rejected before start")
+        # CDK 7 reads config, catalog and state when the source is constructed
+        source = SourceMentions(
+            catalog=Source.read_catalog(catalog_path) if catalog_path else None,
+            config=config,
+            state=Source.read_state(state_path) if state_path else None,
+            config_path=config_path,
         )
-        print(orjson.dumps(AirbyteMessageSerializer.dump(message)).decode(), flush=True)
-        sys.exit(1)
+    except SystemExit:
+        raise
+    except Exception as error:  # an unreadable file or a config the source cannot start with: a config error, not a traceback
+        _fail(getattr(locals().get("parsed"), "command", ""), f"The source could not start with this configuration: {filter_secrets(str(error))}", type(error).__name__)
     launch(source, args)

@@ -41,7 +41,9 @@ class Faults:
     rate_limit_every: int = 0  # every Nth request answers 429
     rate_limit_budget: int = 0  # requests allowed per window, then 429 until the window resets
     rate_limit_window_s: float = 1.0
-    rate_limit_reset_header: bool = True  # send X-Rate-Limit-Reset with 429
+    rate_limit_reset_header: bool = True  # send X-Rate-Limit-Reset (Mention) and Retry-After (others) with 429
+    slow_rate: float = 0.0  # answer only after slow_s seconds (past a client's read timeout)
+    slow_s: float = 0.0
     seed: int = 7
 
 
@@ -78,7 +80,11 @@ class Sandbox:
         return self.faults
 
     def draw_fault(self, path_and_query: str) -> Tuple[Optional[str], Optional[float]]:
-        """Log the request and pick its fault: (kind or None, rate-limit reset time)."""
+        """Log the request and pick its fault: (kind or None, rate-limit reset time).
+
+        A token refresh is never cut: with single-use refresh tokens, an answer lost after the
+        server rotated the token cannot be recovered by any client (the old token is dead).
+        """
         with self._lock:
             self.requests.append(path_and_query)
             count = len(self.requests)
@@ -93,9 +99,11 @@ class Sandbox:
             if faults.rate_limit_every and count % faults.rate_limit_every == 0:
                 return "rate_limit", time.time() + faults.rate_limit_window_s
             roll = rng.random()
-            for kind in ("error", "drop", "truncate", "broken_json"):
+            for kind in ("error", "drop", "truncate", "broken_json", "slow"):
                 rate = getattr(faults, f"{kind}_rate")
                 if roll < rate:
+                    if kind in ("drop", "truncate", "broken_json") and "/auth/refresh" in path_and_query:
+                        return None, None
                     return kind, None
                 roll -= rate
             return None, None
@@ -131,8 +139,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         fault, reset_at = sandbox.draw_fault(self.path)
         if sandbox.faults.latency_ms:
             time.sleep(sandbox.faults.latency_ms / 1000)
+        if fault == "slow":
+            time.sleep(sandbox.faults.slow_s)
         if fault == "rate_limit":
-            headers = {"X-Rate-Limit-Reset": str(int(reset_at + 0.999))} if sandbox.faults.rate_limit_reset_header else {}
+            reset = int(reset_at + 0.999)
+            headers = {"X-Rate-Limit-Reset": str(reset), "Retry-After": str(max(1, reset - int(time.time())))} if sandbox.faults.rate_limit_reset_header else {}
             self._send(429, headers, {"error": "rate_limited", "error_description": "Too many requests."})
             return
         if fault == "error":

@@ -1,0 +1,226 @@
+"""Fault matrix: every provider, a full then an incremental sync under each fault, through the CLI.
+
+The union of both syncs must equal the sandbox's data set by primary key (nothing lost);
+duplicates are counted and reported; no secret of the config may appear in any output line.
+`make faults` runs every cell (FAULT_MATRIX=full); `make test` (CI) runs the short form.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional, Tuple
+
+import pytest
+
+FULL = os.environ.get("FAULT_MATRIX") == "full"
+SCRIPT = str(Path(sys.executable).with_name("source-mentions"))
+REPORT: List[str] = []
+
+
+@dataclass
+class Provider:
+    name: str
+    stream: str
+    config: Callable[[Any], Dict[str, Any]]
+    expected: Callable[[Any], set]
+    add_new: Callable[[Any], None]
+    secrets: Tuple[str, ...]
+
+
+PROVIDERS = {
+    "mention": Provider(
+        "mention", "mentions", lambda s: s.config(), lambda s: s.all_mention_ids(),
+        lambda s: s.control("discover", count=20, oldest_days=80), ("access_token",),
+    ),
+    "sociovite": Provider(
+        "sociovite", "mentions", lambda s: s.sociovite_config(), lambda s: set(s.get("sociovite/mentions")),
+        lambda s: s.control("sociovite/add", count=15), ("access_token",),
+    ),
+    "mentionlytics": Provider(
+        "mentionlytics", "mentions", lambda s: s.mentionlytics_config(), lambda s: set(s.get("mentionlytics/mentions")),
+        lambda s: s.control("mentionlytics/add", count=15), ("bearer_token", "refresh_token"),
+    ),
+    "mentionlab": Provider(
+        "mentionlab", "result_analyses", lambda s: s.mentionlab_config(start_days_ago=100), lambda s: set(s.get("mentionlab/analyses")),
+        lambda s: s.control("mentionlab/add", count=10), ("api_key",),
+    ),
+}  # fmt: skip
+
+FAULTS: Dict[str, Dict[str, Any]] = {
+    "429 storm, reset a few seconds ahead": {"rate_limit_budget": 8, "rate_limit_window_s": 2.0},
+    "429 without a reset header": {"rate_limit_every": 6, "rate_limit_reset_header": False},
+    "20% 5xx": {"error_rate": 0.2},
+    "connections dropped before the answer": {"drop_rate": 0.15},
+    "connections dropped mid-body": {"truncate_rate": 0.15},
+    "non-JSON bodies": {"broken_json_rate": 0.15},
+    "slow answers past the read timeout": {"slow_rate": 0.15, "slow_s": 2.5},
+}
+SHORT = ("20% 5xx", "connections dropped mid-body")
+
+
+class Sync:
+    def __init__(self, messages: List[Dict[str, Any]], output: str, returncode: int):
+        self.messages, self.output, self.returncode = messages, output, returncode
+
+    def ids(self, stream: str) -> List[str]:
+        return [m["record"]["data"]["id"] for m in self.messages if m["type"] == "RECORD" and m["record"]["stream"] == stream]
+
+    def states(self) -> List[Dict[str, Any]]:
+        return [m["state"] for m in self.messages if m["type"] == "STATE"]
+
+    def errors(self) -> List[Dict[str, Any]]:
+        return [m["trace"]["error"] for m in self.messages if m["type"] == "TRACE" and m["trace"]["type"] == "ERROR"]
+
+    def rotated_config(self) -> Optional[Dict[str, Any]]:
+        controls = [m["control"]["connectorConfig"]["config"] for m in self.messages if m["type"] == "CONTROL"]
+        return controls[-1] if controls else None
+
+
+def catalog(stream: str) -> Dict[str, Any]:
+    return {"streams": [{"stream": {"name": stream, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
+                         "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]}  # fmt: skip
+
+
+def read(config: Dict[str, Any], stream: str, tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
+    """`source-mentions read` as a child process; with kill_after, SIGKILL once that many records came out."""
+    folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "catalog.json").write_text(json.dumps(catalog(stream)))
+    argv = [SCRIPT, "read", "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json")]
+    if state is not None:
+        (folder / "state.json").write_text(json.dumps(state))
+        argv += ["--state", str(folder / "state.json")]
+    process = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    messages, lines, records = [], [], 0
+    assert process.stdout is not None
+    for line in process.stdout:
+        lines.append(line)
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue  # a line cut by the kill
+        messages.append(message)
+        records += message["type"] == "RECORD"
+        if kill_after and records >= kill_after:
+            process.send_signal(signal.SIGKILL)
+            break
+    process.wait(timeout=600)
+    stderr = process.stderr.read() if process.stderr else ""
+    return Sync(messages, "".join(lines) + stderr, process.returncode)
+
+
+def secret_values(provider: Provider, config: Dict[str, Any]) -> List[str]:
+    return [config["provider"][field] for field in provider.secrets if config["provider"].get(field)]
+
+
+def assert_no_secret_in_output(provider: Provider, config: Dict[str, Any], sync: Sync) -> None:
+    """The config's secrets never appear; a CONTROL message carries the *new* tokens by design."""
+    for secret in secret_values(provider, config):
+        assert secret not in sync.output, f"a secret of {provider.name} appears in the output"
+
+
+def cells() -> List[Tuple[str, str]]:
+    return [(provider, fault) for provider in PROVIDERS for fault in FAULTS if FULL or fault in SHORT]
+
+
+@pytest.mark.parametrize("provider_name, fault", cells())
+def test_full_then_incremental_sync_under_the_fault_loses_nothing(start_sandbox, tmp_path, provider_name, fault):
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
+    config = provider.config(sandbox)
+    if "read timeout" in fault:
+        config["read_timeout_seconds"] = 1
+    first = read(config, provider.stream, tmp_path)
+    assert first.returncode == 0 and not first.errors(), first.errors()
+    assert_no_secret_in_output(provider, config, first)
+
+    provider.add_new(sandbox)
+    config_now = first.rotated_config() or config  # rotated Mentionlytics tokens, as the platform would store them
+    second = read(config_now, provider.stream, tmp_path, state=first.states())
+    assert second.returncode == 0 and not second.errors(), second.errors()
+    assert_no_secret_in_output(provider, config_now, second)
+
+    received = first.ids(provider.stream) + second.ids(provider.stream)
+    duplicates = len(received) - len(set(received))
+    REPORT.append(f"{provider_name:<14} {fault:<40} {len(set(received)):>5} ids, {duplicates:>3} duplicates")
+    assert set(received) == provider.expected(sandbox)
+
+
+@pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention", "mentionlytics"])
+def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(start_sandbox, tmp_path, provider_name):
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox(max_page_size=40, seed=11)
+    config = {**provider.config(sandbox), "num_workers": 1}  # partitions one after another: states mid-sync
+    expected = provider.expected(sandbox)
+    killed = read(config, provider.stream, tmp_path, kill_after=len(expected) // 2)
+    assert killed.returncode == -signal.SIGKILL
+    resumed = read(killed.rotated_config() or config, provider.stream, tmp_path, state=killed.states() or None)
+
+    received = killed.ids(provider.stream) + resumed.ids(provider.stream)
+    REPORT.append(f"{provider_name:<14} {'killed after ' + str(len(expected) // 2) + ' records':<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
+    assert resumed.returncode == 0 and set(received) == expected
+
+
+def test_mentionlytics_token_expiring_mid_sync_loses_nothing(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
+    sandbox.server.sandbox.set_faults(latency_ms=400)  # one request at a time: the sync outlives several tokens
+    provider = PROVIDERS["mentionlytics"]
+    config = {**provider.config(sandbox), "num_workers": 1}
+    sync = read(config, "mentions", tmp_path)
+
+    assert sync.returncode == 0 and set(sync.ids("mentions")) == provider.expected(sandbox)
+    assert sandbox.get("mentionlytics/settings")["refreshes"] >= 2
+    assert_no_secret_in_output(provider, config, sync)
+
+
+def test_mentionlytics_revoked_refresh_token_is_a_config_error_with_no_state(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    provider = PROVIDERS["mentionlytics"]
+    config = provider.config(sandbox)
+    config["provider"]["refresh_token"] = "mly-refresh-revoked"
+    sync = read(config, "mentions", tmp_path)
+
+    assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
+    assert "Settings > API / Access Tokens" in sync.errors()[0]["message"]
+    assert not sync.ids("mentions")
+    assert all(not (state.get("stream", {}).get("stream_state") or {}).get("state") for state in sync.states())
+    assert_no_secret_in_output(provider, config, sync)
+
+
+BAD_CONFIGS: Dict[str, Callable[[Dict[str, Any]], None]] = {
+    "a wrong type": lambda c: c.update(num_workers="four"),
+    "an unknown provider": lambda c: c["provider"].update(provider_type="brandwatch"),
+    "a malformed date": lambda c: c.update(start_date="2026-13-45T00:00:00Z"),
+    "start_date in the future": lambda c: c.update(start_date="2099-01-01T00:00:00Z"),
+    "an empty alert list": lambda c: c["provider"].update(alert_ids=[]),
+    "a url without scheme": lambda c: c["provider"].update(api_url="api.mention.net/api"),
+}
+
+
+@pytest.mark.parametrize("problem", list(BAD_CONFIGS))
+def test_a_bad_config_value_is_a_clear_config_error_from_check_and_read(sandbox, tmp_path, problem):
+    config = sandbox.config()
+    BAD_CONFIGS[problem](config)
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    checked = subprocess.run([SCRIPT, "check", "--config", str(tmp_path / "config.json")], capture_output=True, text=True, timeout=120)
+    status = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
+    sync = read(config, "mentions", tmp_path)
+
+    assert checked.returncode == 0 and status[0]["status"] == "FAILED" and status[0]["message"]
+    assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
+    assert status[0]["message"] == sync.errors()[0]["message"]
+    assert "Traceback" not in checked.stdout + checked.stderr + sync.output
+    assert config["provider"]["access_token"] not in checked.stdout + sync.output
+
+
+def teardown_module() -> None:
+    if REPORT:
+        path = Path(os.environ.get("FAULT_REPORT", "/tmp/source-mentions-faults.txt"))
+        path.write_text("\n".join(REPORT) + "\n")
+        print("\nfault matrix\n" + "\n".join(REPORT))
