@@ -31,8 +31,9 @@ def baseline(sandbox: SandboxProcess, page_size: int = 100, concurrency: int = 1
     )  # fmt: skip
 
 
-def ours(sandbox: SandboxProcess, state=None) -> Run:
-    return run_connector(connector_command(), sandbox.mention_config(), catalog(["mentions"]), state=state, sandbox=sandbox)
+def ours(sandbox: SandboxProcess, state=None, workers: int = 4) -> Run:
+    config = {**sandbox.mention_config(), "num_workers": workers}
+    return run_connector(connector_command(), config, catalog(["mentions"]), state=state, sandbox=sandbox)
 
 
 def median(values: List[float]) -> float:
@@ -71,11 +72,13 @@ def cpu_bound(runs: int) -> List[Row]:
     """Zero latency, 200,000 mentions: records/s of ours, the baseline, and the same CDK with no transformation (ceiling); RSS 20k vs 200k."""
     rates: Dict[str, List[float]] = {"ours": [], "baseline": [], "ceiling": []}
     peaks: Dict[int, List[float]] = {20_000: [], 200_000: []}
+    single: Dict[int, List[float]] = {20_000: [], 200_000: []}  # num_workers=1: the connector without the CDK's reader fan-out
     with SandboxProcess(alerts=8, mentions_per_alert=2_500) as sandbox:
         for _ in range(runs):
             small = ours(sandbox)
             assert small.records == 20_000
             peaks[20_000].append(small.peak_rss_mb)
+            single[20_000].append(ours(sandbox, workers=1).peak_rss_mb)
     with SandboxProcess(alerts=8, mentions_per_alert=25_000) as sandbox:
         for _ in range(runs):
             for name, run in (("ours", lambda: ours(sandbox)), ("baseline", lambda: baseline(sandbox)),
@@ -85,6 +88,7 @@ def cpu_bound(runs: int) -> List[Row]:
                 rates[name].append(result.records / result.wall_s)
                 if name == "ours":
                     peaks[200_000].append(result.peak_rss_mb)
+            single[200_000].append(ours(sandbox, workers=1).peak_rss_mb)
     ratio = median(rates["ours"]) / median(rates["baseline"])
     overhead = median(rates["ours"]) / median(rates["ceiling"])
     memory = median(peaks[200_000]) / median(peaks[20_000])
@@ -97,6 +101,8 @@ def cpu_bound(runs: int) -> List[Row]:
         ("peak RSS ours, 20,000 mentions (MB)", spread(peaks[20_000], 1), "", ""),
         ("peak RSS ours, 200,000 mentions (MB)", spread(peaks[200_000], 1), "", ""),
         ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", "met" if memory <= 1.10 else "NOT met"),
+        ("peak RSS ours with num_workers=1, 20,000 / 200,000 mentions (MB)", f"{spread(single[20_000], 1)} | {spread(single[200_000], 1)}", "", ""),
+        ("peak RSS ratio with num_workers=1, 200,000 / 20,000", f"{median(single[200_000]) / median(single[20_000]):.3f}", "", ""),
     ]
 
 
