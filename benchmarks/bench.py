@@ -20,6 +20,10 @@ from harness import BIN, Run, SandboxProcess, catalog, connector_command, machin
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.md"
 Row = Tuple[str, str, str, str]  # measure, figures, target, verdict
+MEMORY_NOT_MET = (
+    "NOT met: compare the num_workers=1 rows; growth that only shows with several workers is records waiting"
+    " in the CDK's queue for the main thread (source.RECORD_QUEUE_SIZE bounds it)"
+)
 
 
 def baseline(sandbox: SandboxProcess, page_size: int = 100, concurrency: int = 1) -> Run:
@@ -100,8 +104,9 @@ def cpu_bound(runs: int) -> List[Row]:
         ("CPU-bound throughput, ours / ceiling (what cursor, state and progress cost)", f"{overhead:.2f}", "", ""),
         ("peak RSS ours, 20,000 mentions (MB)", spread(peaks[20_000], 1), "", ""),
         ("peak RSS ours, 200,000 mentions (MB)", spread(peaks[200_000], 1), "", ""),
-        ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", "met" if memory <= 1.10 else "NOT met"),
-        ("peak RSS ours with num_workers=1, 20,000 / 200,000 mentions (MB)", f"{spread(single[20_000], 1)} | {spread(single[200_000], 1)}", "", ""),
+        ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", "met" if memory <= 1.10 else MEMORY_NOT_MET),
+        ("peak RSS ours with num_workers=1, 20,000 mentions (MB)", spread(single[20_000], 1), "", ""),
+        ("peak RSS ours with num_workers=1, 200,000 mentions (MB)", spread(single[200_000], 1), "", ""),
         ("peak RSS ratio with num_workers=1, 200,000 / 20,000", f"{median(single[200_000]) / median(single[20_000]):.3f}", "", ""),
     ]
 

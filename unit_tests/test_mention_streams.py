@@ -3,6 +3,8 @@
 import requests_mock
 from airbyte_cdk.models import SyncMode
 
+from source_mentions.source import RECORD_QUEUE_SIZE, SourceMentions
+
 from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mention_page_queries, mock_account, mock_mentions, query_of, run_read
 
 
@@ -73,6 +75,20 @@ def test_mentions_are_read_for_every_alert():
         mock_mentions(http, "2", json=mentions_page([mention("11", alert_id=2)]))
         output = run_read(config(), "mentions")
     assert sorted(ids(output)) == ["10", "11"]
+
+
+def test_sync_larger_than_the_record_queue_arrives_whole():
+    alerts = ["1", "2", "3", "4"]
+    with requests_mock.Mocker() as http:
+        mock_account(http, alerts)
+        for n, alert in enumerate(alerts):
+            mock_mentions(http, alert, json=mentions_page([mention(f"{n}{i:04d}", alert_id=int(alert)) for i in range(1000)]))
+        output = run_read(config(), "mentions")
+    assert len(ids(output)) == len(set(ids(output))) == 4 * 1000 > RECORD_QUEUE_SIZE
+
+
+def test_record_queue_is_capped_so_memory_does_not_grow_with_the_sync():
+    assert SourceMentions(config=config())._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
 
 
 def test_twitter_mention_without_restricted_fields_is_kept():
