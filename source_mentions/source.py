@@ -10,7 +10,7 @@ from .components import PROGRESS, SourceMentionsComponentFactory
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
 # 10,000 records, so on large syncs peak memory grew with the sync (1.105x from 20,000 to 200,000
 # mentions before this cap); two pages of the largest page size keep it flat at the same throughput
-# (1.072x and ~5,000 records/s, benchmarks/results.md).
+# (within the 1.10 target; figures in benchmarks/results.md).
 RECORD_QUEUE_SIZE = 2_000
 
 
