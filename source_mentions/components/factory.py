@@ -1,0 +1,108 @@
+"""The component factory: builds what the manifest marks with `$parameters` and the CDK cannot."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from airbyte_cdk.sources.declarative.extractors import RecordSelector
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    DeclarativeStream as DeclarativeStreamModel,
+)
+from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
+from airbyte_cdk.sources.types import Config
+
+from .auth import RefreshRejectionHint
+from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
+from .progress import ExplainedAPIBudget, ProgressRecordSelector
+
+DEFAULT_READ_TIMEOUT_S = 60.0
+
+
+class SourceMentionsComponentFactory(ModelToComponentFactory):
+    """The two behaviours the 7.39 manifest schema cannot declare, keyed by `$parameters`.
+
+    - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
+      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
+    - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
+    - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
+    - every requester gets `read_timeout_seconds` from the config (default 60 s).
+    Everything else is built by the CDK as usual.
+    """
+
+    @classmethod
+    def adopt(cls, factory: ModelToComponentFactory) -> None:
+        """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
+        factory.__class__ = cls
+        factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
+
+    def create_oauth_authenticator(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        authenticator = super().create_oauth_authenticator(model, config, **kwargs)
+        hint = (model.parameters or {}).get("refresh_rejected_hint")
+        if hint:
+            base = type(authenticator)
+            authenticator.__class__ = type(f"Hinted{base.__name__}", (RefreshRejectionHint, base), {})
+            authenticator.refresh_rejected_hint = hint
+        return authenticator
+
+    def create_http_requester(
+        self,
+        model: Any,
+        config: Config,
+        decoder: Any = None,
+        query_properties_key: Optional[str] = None,
+        use_cache: Optional[bool] = None,
+        *,
+        name: str,
+    ) -> HttpRequester:
+        """Every requester gets the config's read timeout (a manifest number cannot come from the config)."""
+        if model.read_timeout_in_seconds is None:
+            timeout = float(config.get("read_timeout_seconds") or DEFAULT_READ_TIMEOUT_S)
+            model = model.copy(update={"read_timeout_in_seconds": timeout, "connect_timeout_in_seconds": model.connect_timeout_in_seconds or 30.0})
+        extra = {"decoder": decoder} if decoder is not None else {}
+        return super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
+
+    def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        budget = super().create_http_api_budget(model, config, **kwargs)
+        if type(budget) is HttpAPIBudget:
+            budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
+        return budget
+
+    def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        selector = super().create_record_selector(model, config, **kwargs)
+        if type(selector) is RecordSelector:
+            selector.__class__ = ProgressRecordSelector  # same fields; select_records also reports progress
+        return selector
+
+    def _build_concurrent_cursor(
+        self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
+    ) -> Cursor:
+        name = model.name or ""
+        stream_options = (model.parameters or {}).get(STREAM_SINCE_ID_PARAMETER)
+        if stream_options and stream_slicer is not None:
+            return StreamSinceIdCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                partition_field=stream_options["partition_field"],
+                group_field=stream_options["group_field"],
+                cursor_field=stream_options["cursor_field"],
+                checkpoint_every=int(stream_options["checkpoint_every"]),
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
+        options = (model.parameters or {}).get(SINCE_ID_PARAMETER)
+        if not options or stream_slicer is None:
+            return super()._build_concurrent_cursor(model, stream_slicer, config)
+        return SinceIdCursor(
+            stream_name=name,
+            partition_router=stream_slicer,
+            partition_field=options["partition_field"],
+            cursor_field=options["cursor_field"],
+            head_field=options.get("head_field"),
+            stream_state=self._connector_state_manager.get_stream_state(name, None),
+            connector_state_manager=self._connector_state_manager,
+            message_repository=self._message_repository,
+        )

@@ -1,0 +1,163 @@
+"""The retriever for Mention's endless NDJSON stream endpoint."""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import time
+from dataclasses import InitVar, dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
+
+import requests
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.retrievers import Retriever
+from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
+from airbyte_cdk.sources.types import Config, StreamSlice
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .incremental import STREAM_SINCE_ID_PARAMETER, StreamSinceIdCursor
+from .progress import PROGRESS
+
+logger = logging.getLogger("airbyte")
+
+
+class StreamDropped(Exception):
+    """The stream connection ended before the sync's deadline: (reason, whether it delivered lines)."""
+
+
+@dataclass
+class SinceIdStreamRetriever(Retriever):
+    """Reads Mention's endless NDJSON stream endpoint as a sync that ends on its own.
+
+    No declarative retriever can: the CDK reads a response to its end. This one reads line by
+    line (bounded memory) and stops at `duration_seconds` or when a keep-alive mark arrives after
+    a whole mark interval without mentions; it checkpoints on marks and reconnects a dropped
+    connection from the state. Opening the connection goes through the manifest's requester, so
+    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
+    """
+
+    requester: HttpRequester
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+    cursor: Optional[Cursor] = None
+    duration_seconds: Union[InterpolatedString, str, float] = 60
+    keepalive_timeout_seconds: float = 75
+    max_reconnects: int = 5
+    name: str = ""
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
+        self._duration = InterpolatedString.create(str(self.duration_seconds), parameters=parameters)
+        if not isinstance(self.cursor, StreamSinceIdCursor):
+            raise ValueError(f"{self.name}: SinceIdStreamRetriever needs `{STREAM_SINCE_ID_PARAMETER}` in the stream's $parameters")
+        self._since = self.cursor
+
+    def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
+        slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
+        alert_ids: List[str] = list((slice_.extra_fields or {}).get("alert_ids") or [])
+        if not alert_ids:
+            return
+        started = time.monotonic()
+        deadline = started + float(self._duration.eval(self.config))
+        progress = {"mentions": 0, "connections": 0}
+        failures, ended_by = 0, "the time limit"
+        while time.monotonic() < deadline:
+            since = self._since.since_ids(alert_ids)
+            response = self.requester.send_request(
+                stream_slice=slice_, request_params={"alerts[]": alert_ids, **{f"since_id[{alert}]": value for alert, value in since.items()}}
+            )
+            progress["connections"] += 1
+            if response is None or response.status_code != 200:  # an answer the error handler chose to ignore
+                ended_by = f"HTTP {getattr(response, 'status_code', 'no answer')}"
+                break
+            logger.info(f"{self.name}: stream connection {progress['connections']} for account {slice_.partition}, since_id {since}")
+            try:
+                ended_by = yield from self._read_connection(response, deadline, progress, slice_)
+                break
+            except StreamDropped as error:
+                failures = 0 if error.args[1] else failures + 1  # a connection that delivered lines resets the count
+                if failures > self.max_reconnects:
+                    raise AirbyteTracedException(
+                        message=f"Mention's stream connection failed {failures} times in a row; the mentions emitted so far are saved in the state.",
+                        internal_message=str(error.args[0]),
+                        failure_type=FailureType.transient_error,
+                    ) from error
+                wait = min(2.0 ** (failures - 1), 30.0, max(deadline - time.monotonic(), 0.0)) if failures else 0.0
+                logger.warning(f"{self.name}: stream connection lost ({error.args[0]}); reconnecting in {wait:.0f} s from the saved since_id")
+                time.sleep(wait)
+            finally:
+                response.close()
+        logger.info(
+            f"{self.name}: {progress['mentions']} mentions from account {slice_.partition} in {time.monotonic() - started:.1f} s"
+            f" over {progress['connections']} connection(s); ended by {ended_by}"
+        )
+
+    def _read_connection(
+        self, response: requests.Response, deadline: float, progress: Dict[str, int], slice_: StreamSlice
+    ) -> Iterator[Mapping[str, Any]]:
+        """Yield the mentions of one connection; return why reading ended (StreamDropped if the connection did)."""
+        mentions_since_mark: Optional[int] = None  # None until the connection's first mark
+        delivered = False
+        try:
+            for message in self._messages(response, deadline):
+                delivered = True
+                kind = message.get("type")
+                if kind == "mention":
+                    progress["mentions"] += 1
+                    mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
+                    yield message["mention"]
+                    PROGRESS.add(self.name, slice_, records=1, pages=0)
+                elif kind == "mark":
+                    self._since.checkpoint()
+                    if mentions_since_mark == 0:
+                        return "a keep-alive interval without new mentions"
+                    mentions_since_mark = 0
+                elif kind == "warning":
+                    logger.warning(
+                        f"{self.name}: Mention says: {message.get('message')!r}. The stream sends at most 1000 older "
+                        "mentions per alert; sync the `mentions` stream for the rest of their history."
+                    )
+                else:
+                    logger.warning(f"{self.name}: skipped a stream message of unknown type {kind!r}")
+        except StreamDropped as error:
+            raise StreamDropped(error.args[0], delivered) from error
+        return "the time limit"
+
+    def _messages(self, response: requests.Response, deadline: float) -> Iterator[Dict[str, Any]]:
+        """The stream's JSON messages until the deadline; StreamDropped if the connection ends first."""
+        sock = _socket_of(response)
+        try:
+            for line in response.iter_lines(chunk_size=65536):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return
+                if sock is not None:  # wake up at the deadline, or when even keep-alives stop coming
+                    sock.settimeout(min(remaining, self.keepalive_timeout_seconds))
+                if not line.strip():
+                    continue
+                try:
+                    message = json.loads(line)
+                except ValueError:
+                    logger.warning(f"{self.name}: skipped a stream line that is not valid JSON: {line[:120]!r}")
+                    continue
+                if isinstance(message, dict):
+                    yield message
+                else:
+                    logger.warning(f"{self.name}: skipped a stream line that is not a JSON object: {line[:120]!r}")
+        except (requests.RequestException, OSError) as error:
+            if time.monotonic() >= deadline:
+                return
+            raise StreamDropped(type(error).__name__, False) from error
+        if time.monotonic() < deadline:
+            raise StreamDropped("the server closed the stream", False)
+
+
+def _socket_of(response: requests.Response) -> Optional[socket.socket]:
+    """The socket under a streamed response (urllib3 2), to bound each read by the time left."""
+    connection = getattr(response.raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    return sock if isinstance(sock, socket.socket) else None

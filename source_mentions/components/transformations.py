@@ -1,0 +1,82 @@
+"""Record transformations the manifest's AddFields cannot express."""
+
+from __future__ import annotations
+
+from dataclasses import InitVar, dataclass
+from datetime import datetime
+from typing import Any, Dict, Mapping, Optional
+from zoneinfo import ZoneInfo
+
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.declarative.transformations import RecordTransformation
+from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
+
+
+@dataclass
+class ReplaceWithFields(RecordTransformation):
+    """Replaces the record by the declared fields, copied or computed from it (`unified_mentions`).
+
+    AddFields can add fields but not drop the provider's own, and its typed values turn a null
+    into the text "None"; a unified record must carry exactly the shared columns, typed. Each
+    field is `{copy: [path], type: ...}` (the value as is, then cast) or `{value: "{{ jinja }}"}`.
+    """
+
+    fields: Mapping[str, Mapping[str, Any]]
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        self._plan = [
+            (
+                name,
+                list(spec["copy"]) if "copy" in spec else None,
+                InterpolatedString.create(str(spec["value"]), parameters=parameters) if "value" in spec else None,
+                _CASTS[spec.get("type", "any")],
+            )
+            for name, spec in self.fields.items()
+        ]
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        computed: Dict[str, Any] = {}
+        for name, path, expression, cast in self._plan:
+            if path is not None:
+                value: Any = record
+                for key in path:
+                    value = value.get(key) if isinstance(value, Mapping) else None
+            else:
+                value = expression.eval(config or self.config, record=record, stream_slice=stream_slice) if expression else None
+            computed[name] = None if value is None or value == "" else cast(value)
+        record.clear()
+        record.update(computed)
+
+
+_CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "any": lambda value: value}
+
+
+@dataclass
+class AddLocalBucketDate(RecordTransformation):
+    """Adds `bucket_date`, the bucket's calendar date in the configured timezone.
+
+    Mentionlab reports a bucket as the UTC instant it starts (a Europe/Brussels day starts at
+    23:00Z) but takes `startDate` as a local date; the manifest's Jinja cannot convert timezones.
+    """
+
+    config: Config
+    parameters: InitVar[Mapping[str, Any]]
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        zone = ZoneInfo((self.config.get("provider") or {}).get("timezone") or "UTC")
+        start = datetime.fromisoformat(record["bucket"].replace("Z", "+00:00"))
+        record["bucket_date"] = start.astimezone(zone).strftime("%Y-%m-%d")
