@@ -4,18 +4,20 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import RefreshRejectionHint
+from .extractors import StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, ReplaceWithFields
-from .validation import StartDateNotInTheFuture
+from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
     "ExplainedAPIBudget",
+    "IanaTimezoneName",
     "ProgressRecordSelector",
     "RefreshRejectionHint",
     "ReplaceWithFields",
@@ -23,6 +25,7 @@ __all__ = [
     "SinceIdStreamRetriever",
     "SourceMentionsComponentFactory",
     "StartDateNotInTheFuture",
+    "StatsPerIntervalExtractor",
     "StreamSinceIdCursor",
     "SyncProgress",
     "UpToHeadRecordFilter",
