@@ -5,6 +5,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
+import requests
 
 from unit_tests.builders import ids, last_state, run_read
 
@@ -100,6 +101,19 @@ def test_statistics_incremental_sync_reads_the_open_interval_again_with_its_new_
 def test_statistics_state_in_the_future_reads_nothing(sandbox):
     future = {"state": {"date": "2099-01-01"}, "states": [], "use_global_cursor": True, "lookback_window": 0}
     assert run_read(sandbox.config(), "statistics", state=future).records == []
+
+
+def test_sandbox_stats_answer_several_alerts_in_one_object_and_reject_a_bad_interval_or_timezone(sandbox):
+    url = f"{sandbox.url}/api/accounts/acc_1/stats"
+    headers = {"Authorization": f"Bearer {sandbox.config()['provider']['access_token']}"}
+    params = {"alerts[]": ["2000000", "2000001"], "from": "2026-11-02T00:00:00.0", "to": "2026-11-15T23:59:59.0", "interval": "P1W", "timezone": "Europe/Brussels"}
+    body = requests.get(url, params=params, headers=headers, timeout=10).json()
+    assert (body["from"], body["to"]) == ("2026-11-02T00:00:00.0+01:00", "2026-11-15T23:59:59.0+01:00")
+    assert sorted(body["stats"]) == ["2000000", "2000001"] and body["stats"]["2000001"]["alert_id"] == 2000001
+    assert list(body["stats"]["2000000"]["mentions_per_interval"]["data"]) == ["2026-11-02", "2026-11-09"]
+    for bad in ({"interval": "PT1H"}, {"timezone": "Europe/Brusels"}):
+        answer = requests.get(url, params={**params, **bad}, headers=headers, timeout=10)
+        assert answer.status_code == 400 and list(answer.json()["form"]["children"]) == list(bad)
 
 
 def records(output) -> list:

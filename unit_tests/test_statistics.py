@@ -111,6 +111,14 @@ def test_the_next_sync_reads_the_last_interval_again_and_emits_its_new_count(int
     assert last_state(output)["state"] == {"date": newest}
 
 
+def test_an_alert_new_since_the_last_sync_also_starts_at_the_start_of_an_interval():
+    """The CDK starts a new partition a sync's duration (here 40 s) and one interval before the newest state: a Sunday."""
+    state = {"states": [{"partition": {"alert_id": "1", "parent_slice": {"account_id": ACCOUNT, "parent_slice": {}}}, "cursor": {"date": "2026-11-16"}}],
+             "state": {"date": "2026-11-16"}, "use_global_cursor": False, "lookback_window": 40}  # fmt: skip
+    output = read_statistics(answer(alert_stats("1", {"2026-11-16": 1}), alert_stats("2", {"2026-11-16": 2})), alerts=["1", "2"], state=state, stats_interval="P1W")
+    assert {q["alerts[]"]: q["from"] for q in output.queries} == {"1": "2026-11-09T00:00:00.0", "2": "2026-11-02T00:00:00.0"}
+
+
 def test_a_state_from_before_the_stream_emitted_dates_is_read():
     output = read_statistics(answer(alert_stats("1", {"2026-11-21": 1})), state={"date": "2026-11-21T00:00:00+00:00"})
     assert output.queries[0]["from"] == "2026-11-20T00:00:00.0"
