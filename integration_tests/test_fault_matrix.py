@@ -168,7 +168,7 @@ def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(s
 
     merged = {(row["alert_id"], row["date"]): row["mentions"] for sync in (first, second) for row in sync.rows("statistics")}
     expected = sandbox.mention_counts()
-    REPORT.append(f"{'mention':<14} {'statistics, ' + fault:<40} {len(merged):>5} rows, {sum(merged.values()):>5} mentions")
+    REPORT.append(f"{'mention stats':<14} {fault:<40} {len(merged):>5} rows, {sum(merged.values()):>5} mentions")
     assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
 
 
