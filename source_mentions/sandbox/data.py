@@ -269,11 +269,13 @@ class MentionDataSet:
         number = int(mention["id"])
         if number % 11 == 0:
             mention["tasks"] = [self._task(mention["id"], found_at)]
-        if number % 4 == 0:
-            mention["children"] = children_of(mention, count=1 + number % 8 // 4, total=1 + number % 3)
+        if number % 8 == 0:
+            mention["children"] = children_of(mention, count=1 + number % 16 // 8, total=1 + number % 3)
         return mention
 
     def _task(self, mention_id: str, created: datetime) -> Dict[str, Any]:
+        """A task on a mention; its accounts carry a few of the account's fields (real ones carry all: bulk only)."""
+        who = {key: self.account[key] for key in ("id", "name", "email", "avatar_url", "language_code", "timezone", "created_at", "updated_at")}
         return {
             "id": f"task{mention_id}",
             "type": "todo",
@@ -282,8 +284,8 @@ class MentionDataSet:
             "created_at": w3c(created),
             "updated_at": w3c(created),
             "permissions": {"delete": True, "mark_done": True},
-            "assigned_by_account": self.account,
-            "assigned_to_account": self.account,
+            "assigned_by_account": who,
+            "assigned_to_account": who,
         }
 
 
