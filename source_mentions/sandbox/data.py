@@ -19,6 +19,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
 
 SOCIAL_SOURCES = ("twitter", "facebook", "instagram")
 OTHER_SOURCES = ("web", "news", "blogs", "forums", "videos")
@@ -270,7 +271,7 @@ class MentionDataSet:
         if number % 11 == 0:
             mention["tasks"] = [self._task(mention["id"], found_at)]
         if number % 8 == 0:
-            mention["children"] = children_of(mention, count=1 + number % 16 // 8, total=1 + number % 3)
+            mention["children"] = children_of(mention, self.account_id, count=1 + number % 16 // 8, total=1 + number % 3)
         return mention
 
     def _task(self, mention_id: str, created: datetime) -> Dict[str, Any]:
@@ -374,7 +375,7 @@ def author_of(mention_id: str, alert_id: str, source: str, score: int, country: 
     return author
 
 
-def children_of(parent: Dict[str, Any], count: int, total: int) -> Dict[str, Any]:
+def children_of(parent: Dict[str, Any], account_id: str, count: int, total: int) -> Dict[str, Any]:
     """Embedded children (e.g. retweets): at most 3 inline, each with `parent_id`; `_links.more` while more exist."""
     published = datetime.fromisoformat(parent["published_at"][:26] + "+00:00")
     children = []
@@ -392,7 +393,8 @@ def children_of(parent: Dict[str, Any], count: int, total: int) -> Dict[str, Any
     if total > count:
         before = children[-1]["published_at"]
         params = {"limit": 20, "before_date": before}
-        links: Any = {"more": {"href": f"/api/accounts/.../alerts/{parent['alert_id']}/mentions/{parent['id']}/children?limit=20", "params": params}}
+        href = f"/api/accounts/{account_id}/alerts/{parent['alert_id']}/mentions/{parent['id']}/children?{urlencode(params)}"
+        links: Any = {"more": {"href": href, "params": params}}
     else:
         links = []  # as the children endpoint answers on its last page
     return {"children": children, "total": total, "_links": links}
