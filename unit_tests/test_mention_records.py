@@ -1,19 +1,14 @@
 """Mention records as real answers carry them: types that differ between answers, Twitter authors, children, last pages."""
 
-import logging
-
 import pytest
 import requests_mock
 
-from source_mentions.source import SourceMentions
-
 from .builders import children, config, ids, mention, mention_page_queries, mentions_page, mock_account, mock_mentions, run_read, tweet
-from .contracts import schema_errors
+from .contracts import discovered, schema_errors
 
 
 def schema_of(stream: str):
-    cfg = config()
-    return next(s.json_schema for s in SourceMentions(config=cfg).discover(logging.getLogger("airbyte"), cfg).streams if s.name == stream)
+    return discovered("mention", stream).json_schema
 
 
 def read_mentions(stream: str, *mentions):
