@@ -31,8 +31,16 @@ def test_offset_follows_the_envelope_until_total_is_reached():
         ])
         output = run_read(config(), "mentions")
     assert ids(output) == ["a", "b", "c", "d", "e"]
-    assert [query_of(r).get("offset") for r in http.request_history] == [None, "2", "4"]
+    assert [(query_of(r)["offset"], query_of(r)["page"]) for r in http.request_history] == [("0", "1"), ("2", "2"), ("4", "3")]
     assert query_of(http.request_history[0])["limit"] == "100"
+
+
+def test_a_server_that_reads_only_page_still_moves_forward():
+    """The curl example pages with `page`; a server ignoring `offset` answers the page asked for."""
+    with requests_mock.Mocker() as http:
+        pages = {"1": envelope([post("a")], page=1, limit=1, total=2), "2": envelope([post("b")], page=2, limit=1, total=2)}
+        http.get(URL, json=lambda request, context: pages[query_of(request)["page"]])
+        assert ids(run_read(config(), "mentions")) == ["a", "b"]
 
 
 def test_zero_update_date_becomes_null_and_sentiment_two_becomes_negative():
@@ -52,8 +60,9 @@ def test_filters_are_sent_and_empty_ones_left_out():
         filtered = query_of(http.last_request)
         run_read(config(), "mentions")
         plain = query_of(http.last_request)
-    assert filtered == {"project_id": "kw-2", "sosmedId": "tiktok", "sentimen": "0", "limit": "100"}
-    assert plain == {"limit": "100"}
+    # the documented names and the curl example's names carry the same values
+    assert filtered == {"project_id": "kw-2", "keywordId": "kw-2", "sosmedId": "tiktok", "sentimen": "0", "limit": "100", "offset": "0", "page": "1"}
+    assert plain == {"limit": "100", "offset": "0", "page": "1"}
 
 
 def test_incremental_keeps_only_posts_newer_than_the_state():
