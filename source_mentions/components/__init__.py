@@ -3,21 +3,24 @@
 The manifest names them as `source_mentions.components.<Class>`.
 """
 
-from .auth import RefreshRejectionHint
+from .auth import JsonRefreshTokenAuthenticator
+from .extractors import NumericTotalsExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
-from .transformations import AddLocalBucketDate, ReplaceWithFields
+from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
+    "AddParsedDateTime",
     "ExplainedAPIBudget",
+    "JsonRefreshTokenAuthenticator",
+    "NumericTotalsExtractor",
     "ProgressRecordSelector",
-    "RefreshRejectionHint",
     "ReplaceWithFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
