@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import datetime
 
 import pytest
 import requests_mock
@@ -188,12 +189,14 @@ def read_aggregation(answer, start_date="2026-11-20T00:00:00Z", expect_failure=F
     return output, [query_of(r) for r in http.request_history[1:]]
 
 
-def test_aggregation_asks_one_day_at_a_time_and_keeps_every_number_by_name():
-    output, queries = read_aggregation({"mentions": 12, "likes": 30, "sentiment": {"positive": 3, "negative": 1}, "top_channel": "twitter"})
-    assert all(q["startDate"] == q["endDate"] for q in queries)
+def test_aggregation_asks_whole_days_one_at_a_time_and_keeps_every_number_by_name():
+    output, queries = read_aggregation({"mentions": 12, "likes": 30, "sentiment": {"positive": 3, "negative": 1}, "top_channel": "twitter"}, start_date="2026-11-20T15:30:00Z")
+    assert all(q["startDate"] == q["endDate"] for q in queries)  # also the last, partial day
+    days = sorted(q["startDate"] for q in queries)
+    assert days[0] == "20261120" and len(days) == len(set(days)) == (datetime.strptime(days[-1], "%Y%m%d") - datetime(2026, 11, 20)).days + 1
     rows = {m.record.data["date"]: m.record.data["totals"] for m in output.records}
     assert rows["2026-11-20"] == {"mentions": 12, "likes": 30, "sentiment.positive": 3, "sentiment.negative": 1}
-    assert sorted(q["startDate"] for q in queries) == sorted(day.replace("-", "") for day in rows)
+    assert sorted(day.replace("-", "") for day in rows) == days
     assert sum("top_channel" in w for w in warnings(output)) == 1
 
 
