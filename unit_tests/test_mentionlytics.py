@@ -59,6 +59,7 @@ def warnings(output):
 
 
 def test_the_refresh_is_a_json_body_with_the_refresh_token_only():
+    """Relies on the CDK posting `build_refresh_request_body()` as `data=` (7.39 `_make_handled_request`)."""
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed()])
         serve_mentions(http, [mention(1)])
@@ -123,8 +124,9 @@ def test_expired_bearer_answer_is_retried_not_fatal():
         ({"pub_date": "2026-11-21T10:30:00+02:00"}, "2026-11-21T08:30:00Z"),
         ({"pub_date": "20260504", "pub_datetime": "2026-05-04T14:23:00Z"}, "2026-05-04T14:23:00Z"),
         ({"pub_date": "2026-07-08", "pub_datetime": "2026-07-09 10:00:00"}, "2026-07-09T10:00:00Z"),
+        ({"pub_date": "20261121", "pub_datetime": "21.11.2026 10:00"}, "2026-11-21T00:00:00Z"),
     ],
-    ids=["vendor sample", "milliseconds", "iso", "space, no zone", "date", "yyyymmdd", "offset", "pub_datetime iso", "pub_datetime space"],
+    ids=["vendor sample", "milliseconds", "iso", "space, no zone", "date", "yyyymmdd", "offset", "pub_datetime iso", "pub_datetime space", "unreadable pub_datetime"],
 )
 def test_every_publication_date_form_becomes_rfc_3339_utc_and_the_raw_value_stays(fields, published_at):
     record = mention(1, **fields)

@@ -70,18 +70,14 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
             raise self._rejection  # a rejected refresh token stays rejected: no second call this sync
         try:
             return super().refresh_access_token()
-        except AirbyteTracedException as error:
-            if error.failure_type != FailureType.config_error:
-                raise
-            cause = error.__cause__
-            reason = self._rejection_reason(cause.response if isinstance(cause, requests.HTTPError) else None)
-            self._rejection = self._rejected(f"the refresh endpoint answered {reason}" if reason else error.message or "", error.internal_message)
-            raise self._rejection from error
-        except requests.HTTPError as error:  # the CDK re-raises a 4xx it does not recognise as it came
-            reason = self._rejection_reason(error.response)
+        except (AirbyteTracedException, requests.HTTPError) as error:
+            # the CDK wraps a rejection it recognises (by one key) and re-raises other 4xx as they came
+            answer = error if isinstance(error, requests.HTTPError) else error.__cause__
+            reason = self._rejection_reason(answer.response if isinstance(answer, requests.HTTPError) else None)
             if reason is None:
                 raise
-            self._rejection = self._rejected(f"the refresh endpoint answered {reason}", f"Refresh token rejected: {reason}")
+            internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
+            self._rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
             raise self._rejection from error
 
     def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:

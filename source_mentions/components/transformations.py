@@ -112,17 +112,19 @@ class AddParsedDateTime(RecordTransformation):
         stream_slice: Optional[StreamSlice] = None,
     ) -> None:
         record[self.field] = None
-        present = [(name, record[name]) for name in self.sources if record.get(name) not in (None, "")]
-        for name, value in present:
+        present = {name: record[name] for name in self.sources if record.get(name) not in (None, "")}
+        unreadable: Dict[str, Any] = {}
+        for name, value in present.items():
             parsed = parse_date_or_date_time(value)
             if parsed is not None:
                 record[self.field] = parsed.strftime(self.output_format)
-                return
-            logger.warning(f"record {self.id_field}={record.get(self.id_field)!r}: cannot read {name}={value!r} as a date; trying the next field")
-        if not present:
-            logger.warning(f"record {self.id_field}={record.get(self.id_field)!r} has no {' or '.join(self.sources)}; {self.field} is null")
-        else:
-            logger.warning(f"record {self.id_field}={record.get(self.id_field)!r}: no readable date in {dict(present)!r}; {self.field} is null, the state does not move for it")
+                break
+            unreadable[name] = value
+        if record[self.field] is None:
+            what = f"cannot read {unreadable} as a date" if unreadable else f"has no {' or '.join(self.sources)}"
+            logger.warning(f"record {self.id_field}={record.get(self.id_field)!r} {what}: {self.field} is null, the record is kept and does not move the state")
+        elif unreadable:
+            logger.warning(f"record {self.id_field}={record.get(self.id_field)!r}: cannot read {unreadable} as a date; {self.field} comes from the next field")
 
 
 def parse_date_or_date_time(value: Any) -> Optional[datetime]:
