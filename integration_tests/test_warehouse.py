@@ -67,7 +67,7 @@ def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider
     db_path, _, rows = warehouse
     for stream in rows[provider]:
         schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
-        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / "mention.json").read_text())["properties"]
+        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / schema["$ref"]).read_text())["properties"]
         columns = dict(query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
         for name, spec in properties.items():
             types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]

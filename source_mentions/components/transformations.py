@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import InitVar, dataclass
 from datetime import date, datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Sequence
 from zoneinfo import ZoneInfo
 
 import pendulum
@@ -23,6 +23,8 @@ class ReplaceWithFields(RecordTransformation):
     AddFields can add fields but not drop the provider's own, and its typed values turn a null
     into the text "None"; a unified record must carry exactly the shared columns, typed. Each
     field is `{copy: [path], type: ...}` (the value as is, then cast) or `{value: "{{ jinja }}"}`.
+    `copy` may also list alternative paths, `[[path], [other, path]]`: the first non-empty value wins
+    (Mention's Twitter authors have `realname` and no `name`).
     """
 
     fields: Mapping[str, Mapping[str, Any]]
@@ -33,7 +35,7 @@ class ReplaceWithFields(RecordTransformation):
         self._plan = [
             (
                 name,
-                list(spec["copy"]) if "copy" in spec else None,
+                _alternative_paths(spec["copy"]) if "copy" in spec else None,
                 InterpolatedString.create(str(spec["value"]), parameters=parameters) if "value" in spec else None,
                 _CASTS[spec.get("type", "any")],
             )
@@ -48,16 +50,28 @@ class ReplaceWithFields(RecordTransformation):
         stream_slice: Optional[StreamSlice] = None,
     ) -> None:
         computed: Dict[str, Any] = {}
-        for name, path, expression, cast in self._plan:
-            if path is not None:
-                value: Any = record
-                for key in path:
-                    value = value.get(key) if isinstance(value, Mapping) else None
+        for name, paths, expression, cast in self._plan:
+            if paths is not None:
+                value: Any = next((found for found in (_dig(record, path) for path in paths) if found not in (None, "")), None)
             else:
                 value = expression.eval(config or self.config, record=record, stream_slice=stream_slice) if expression else None
             computed[name] = None if value is None or value == "" else cast(value)
         record.clear()
         record.update(computed)
+
+
+def _alternative_paths(copy: Sequence[Any]) -> List[List[str]]:
+    """`copy: [a, b]` is one path; `copy: [[a, b], [a, c]]` lists alternatives, tried in order."""
+    if copy and all(isinstance(path, (list, tuple)) for path in copy):
+        return [list(path) for path in copy]
+    return [list(copy)]
+
+
+def _dig(record: Mapping[str, Any], path: Sequence[str]) -> Any:
+    value: Any = record
+    for key in path:
+        value = value.get(key) if isinstance(value, Mapping) else None
+    return value
 
 
 _CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "any": lambda value: value}

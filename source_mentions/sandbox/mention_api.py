@@ -75,7 +75,7 @@ class MentionApi:
         limit = int(first(query, "limit") or 20)
         alerts = [a for a in self.data.alert_list if a["id"] not in self.deleted_alerts]
         start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
-        page = alerts[start : start + min(limit, self.max_page_size)]
+        page = [self.data.alert_with_stats(alert) for alert in alerts[start : start + min(limit, self.max_page_size)]]
         links: Dict[str, Any] = {}
         if start + len(page) < len(alerts):
             params = {"limit": limit, "cursor": encode_cursor({"offset": start + len(page)})}
@@ -109,7 +109,14 @@ class MentionApi:
             links["more"] = {"href": self._href(base, more_params), "params": more_params}
         pull = {"limit": limit, "since_id": mentions[-1]["id"] if mentions else "0"}
         links["pull"] = {"href": self._href(base, pull), "params": pull}
-        return 200, {}, {"mentions": page, "_links": links}
+        # top-level flags of the 2018 recorded answer: the alert's history window and whether it was cut
+        history = {
+            "truncated_after": mentions[-1]["created_at"] if mentions else w3c(datetime.now(timezone.utc)),
+            "truncated_before": w3c(self.data.now - timedelta(days=self.data.days)),
+            "recently_reenabled": False,
+            "reached_history_limit": False,
+        }
+        return 200, {}, {"mentions": page, "_links": links, **history}
 
     def _since_id_page(self, mentions: List[Dict[str, Any]], since_id: str, size: int) -> Tuple[list, bool]:
         ids = [int(m["id"]) for m in mentions]  # ascending: ids are handed out in discovery order
