@@ -3,23 +3,25 @@
 The manifest names them as `source_mentions.components.<Class>`.
 """
 
-from .auth import RefreshRejectionHint
-from .extractors import StatsPerIntervalExtractor
+from .auth import JsonRefreshTokenAuthenticator
+from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
-from .transformations import AddLocalBucketDate, ReplaceWithFields
+from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
+    "AddParsedDateTime",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
+    "JsonRefreshTokenAuthenticator",
+    "NumericTotalsExtractor",
     "ProgressRecordSelector",
-    "RefreshRejectionHint",
     "ReplaceWithFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
