@@ -9,12 +9,15 @@ from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
+from .redirects import refuse_redirect_to_another_host
+from .retries import RETRY_LINE_FILTER, RetryBudget, RetryLineFilter, RetryWait
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
+    "RETRY_LINE_FILTER",
     "AddLocalBucketDate",
     "AddParsedDateTime",
     "ExplainedAPIBudget",
@@ -23,6 +26,9 @@ __all__ = [
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "ReplaceWithFields",
+    "RetryBudget",
+    "RetryLineFilter",
+    "RetryWait",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
     "SourceMentionsComponentFactory",
@@ -31,4 +37,5 @@ __all__ = [
     "StreamSinceIdCursor",
     "SyncProgress",
     "UpToHeadRecordFilter",
+    "refuse_redirect_to_another_host",
 ]

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
-from dataclasses import InitVar, dataclass, field
+import time
+from dataclasses import InitVar, dataclass, field, replace
 from typing import Any, List, Mapping, Optional, Tuple
 
 import requests
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
+    ExponentialBackoffStrategy,
+    WaitTimeFromHeaderBackoffStrategy,
+)
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .redirects import refuse_redirect_to_another_host
+from .retries import RetryBudget, RetryWait
 
 
 @dataclass
@@ -39,6 +47,8 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     refresh_token_error_keys: List[str] = field(default_factory=lambda: ["error"])
     refresh_token_error_values: List[str] = field(default_factory=list)
     refresh_rejected_hint: str = ""
+    # the requester's waits and budget, set by the factory (check: seconds; read: minutes)
+    retry_wait: Optional[RetryWait] = field(default=None, repr=False)
     _rejection: Optional[AirbyteTracedException] = field(default=None, init=False, repr=False)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
@@ -79,6 +89,59 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
             internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
             self._rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
             raise self._rejection from error
+
+    def _make_handled_request(self) -> Any:
+        """The refresh request within the requester's retry budget; a redirect to another host is refused.
+
+        Overrides the CDK's private method: in 7.39 it posts without a timeout (a silent server
+        blocks forever), follows every redirect (a 307 re-posts the refresh token to any host) and
+        retries for 300 s whatever the command. A 4xx other than 429 is raised as it came, for
+        `refresh_access_token` to name a rejected token.
+        """
+        waits = replace(self.retry_wait or self._default_retry_wait(), sleep_padding_s=0.0)
+        attempt = 0
+        while True:
+            attempt += 1
+            failure: Any
+            try:
+                response = requests.post(
+                    self.get_token_refresh_endpoint(),  # type: ignore[arg-type]
+                    data=self.build_refresh_request_body(),
+                    headers=self.build_refresh_request_headers(),
+                    params=self.build_refresh_request_query_params(),
+                    timeout=(waits.budget.connect_timeout_s, waits.budget.read_timeout_s),
+                    hooks={"response": [refuse_redirect_to_another_host]},
+                )
+            except (requests.ConnectionError, requests.Timeout) as error:
+                failure = error
+            else:
+                if response.status_code != 429 and response.status_code < 500:
+                    response.raise_for_status()
+                    return self._refresh_answer(response)
+                failure = response
+            wait = waits.backoff_time(failure, attempt)  # raises once the budget is spent
+            time.sleep(wait or 0.0)
+
+    def _refresh_answer(self, response: requests.Response) -> Any:
+        try:
+            answer = response.json()
+        except ValueError as error:
+            raise AirbyteTracedException(
+                message=f"The token refresh at {response.url.split('?')[0]} answered HTTP {response.status_code} without JSON.",
+                failure_type=FailureType.system_error,
+            ) from error
+        token = answer.get(self.get_access_token_name()) if isinstance(answer, Mapping) else None
+        if isinstance(token, str) and token:
+            add_to_secrets(token)
+        return answer
+
+    def _default_retry_wait(self) -> RetryWait:
+        """Outside the factory (a test building the authenticator): the read budget, Retry-After or 1, 2, 4 ... s."""
+        strategies = [
+            WaitTimeFromHeaderBackoffStrategy(header="Retry-After", parameters={}, config=self.config, max_waiting_time_in_seconds=600),
+            ExponentialBackoffStrategy(parameters={}, config=self.config, factor=1, jitter_range_in_seconds=1),
+        ]
+        return RetryWait(strategies=strategies, max_retries=8, budget=RetryBudget.for_read(self.config))  # type: ignore[arg-type]
 
     def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:
         message = f"{self.refresh_rejected_hint} ({detail})" if self.refresh_rejected_hint else detail

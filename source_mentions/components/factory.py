@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
@@ -10,14 +11,16 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
+from .auth import JsonRefreshTokenAuthenticator
 from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
-
-DEFAULT_READ_TIMEOUT_S = 60.0
+from .redirects import keep_credentials_on_their_host
+from .retries import RetryBudget, RetryWait
 
 
 class SourceMentionsComponentFactory(ModelToComponentFactory):
@@ -26,9 +29,26 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
-    - every requester gets `read_timeout_seconds` from the config (default 60 s).
+    - every requester gets `read_timeout_seconds` from the config (default 60 s) and refuses
+      redirects to another host (components.redirects);
+    - every error handler's backoff strategies are wrapped in a RetryWait, within the budget of
+      the command: `check` (inside `checking()`) tries briefly, a read for minutes.
     Everything else is built by the CDK as usual.
     """
+
+    _checking: bool = False  # a class default: `adopt` does not run __init__
+
+    @contextmanager
+    def checking(self) -> Iterator[None]:
+        """Components built inside get the short retry budget of `check`."""
+        self._checking = True
+        try:
+            yield
+        finally:
+            self._checking = False
+
+    def retry_budget(self, config: Config) -> RetryBudget:
+        return RetryBudget.for_check(config) if self._checking else RetryBudget.for_read(config)
 
     @classmethod
     def adopt(cls, factory: ModelToComponentFactory) -> None:
@@ -46,12 +66,28 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         *,
         name: str,
     ) -> HttpRequester:
-        """Every requester gets the config's read timeout (a manifest number cannot come from the config)."""
+        """Timeouts from the config and the budget (a manifest number cannot come from the config); no redirect to another host."""
+        budget = self.retry_budget(config)
         if model.read_timeout_in_seconds is None:
-            timeout = float(config.get("read_timeout_seconds") or DEFAULT_READ_TIMEOUT_S)
-            model = model.copy(update={"read_timeout_in_seconds": timeout, "connect_timeout_in_seconds": model.connect_timeout_in_seconds or 30.0})
+            model = model.copy(update={"read_timeout_in_seconds": budget.read_timeout_s, "connect_timeout_in_seconds": model.connect_timeout_in_seconds or budget.connect_timeout_s})
         extra = {"decoder": decoder} if decoder is not None else {}
-        return super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
+        requester = super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
+        keep_credentials_on_their_host(requester)
+        waits = getattr(requester.error_handler, "backoff_strategies", None) or []
+        if isinstance(requester.authenticator, JsonRefreshTokenAuthenticator) and waits and isinstance(waits[0], RetryWait):
+            requester.authenticator.retry_wait = waits[0]  # the token refresh retries as its requester does
+        return requester
+
+    def create_default_error_handler(self, model: Any, config: Config, **kwargs: Any) -> DefaultErrorHandler:
+        """The manifest's strategies inside a RetryWait; under `check`, its short budget."""
+        handler = super().create_default_error_handler(model, config, **kwargs)
+        budget = self.retry_budget(config)
+        max_retries = int(handler.max_retries if handler.max_retries is not None else 5)  # 5: the CDK's default
+        if budget.max_retries is not None:
+            max_retries = min(max_retries, budget.max_retries)
+        handler.max_retries = max_retries
+        handler.backoff_strategies = [RetryWait(strategies=list(handler.backoff_strategies or []), max_retries=max_retries, budget=budget)]
+        return handler
 
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
