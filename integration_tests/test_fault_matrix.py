@@ -8,11 +8,13 @@ duplicates are counted and reported; no secret of the config may appear in any o
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
 
@@ -239,6 +241,108 @@ def test_a_bad_config_value_is_a_clear_config_error_from_check_and_read(sandbox,
     assert status[0]["message"] == sync.errors()[0]["message"]
     assert "Traceback" not in checked.stdout + checked.stderr + sync.output
     assert config["provider"]["access_token"] not in checked.stdout + sync.output
+
+
+# ---------------------------------------------------------------- unreachable hosts, redirects, retry lines
+
+
+def run_check(config: Dict[str, Any], tmp_path: Path) -> Tuple[Dict[str, Any], str, float]:
+    """`source-mentions check` as a child process: (connection status, all output, seconds taken)."""
+    path = tmp_path / f"check{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps(config))
+    started = time.monotonic()
+    checked = subprocess.run([SCRIPT, "check", "--config", str(path)], capture_output=True, text=True, timeout=300)
+    took = time.monotonic() - started
+    statuses = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
+    return statuses[0], checked.stdout + checked.stderr, took
+
+
+def log_messages(output: str, *levels: str) -> List[str]:
+    messages = []
+    for line in output.splitlines():
+        try:
+            message = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(message, dict) and message.get("type") == "LOG" and message["log"]["level"] in levels:
+            messages.append(message["log"]["message"])
+    return messages
+
+
+@pytest.fixture
+def silent_port() -> Iterator[str]:
+    """A port that accepts connections (the kernel's backlog) and never answers."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener.close()
+
+
+UNREACHABLE = {"connection refused": "no server", "a port that accepts but never answers": "silent"}
+UNREACHABLE_CAUSE = {"connection refused": "connection refused", "a port that accepts but never answers": "no answer within 10 s"}
+UNREACHABLE_SHORT = (("mention", "connection refused"), ("mentionlytics", "a port that accepts but never answers"))
+
+
+@pytest.mark.parametrize(
+    "provider_name, unreachable", [(p, u) for p in PROVIDERS for u in UNREACHABLE if FULL or (p, u) in UNREACHABLE_SHORT]
+)
+def test_check_on_an_unreachable_host_answers_failed_within_30_s(start_sandbox, silent_port, tmp_path, provider_name, unreachable):
+    """A short retry budget for check (one quick retry, none after a timeout); reads keep the long one."""
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox()
+    base = silent_port if UNREACHABLE[unreachable] == "silent" else "http://127.0.0.1:1"
+    config = json.loads(json.dumps(provider.config(sandbox)).replace(sandbox.url, base))  # every URL of the config
+    status, output, took = run_check(config, tmp_path)
+
+    REPORT.append(f"{provider_name:<14} {'check, ' + unreachable:<40} {status['status']} in {took:.1f} s")
+    assert status["status"] == "FAILED" and took < 30, (status, took)
+    assert UNREACHABLE_CAUSE[unreachable] in status["message"]
+    assert "Rate limit exceeded" not in output
+    assert not any("Traceback" in line for line in log_messages(output, "INFO", "WARN"))
+    assert_no_secret_in_output(provider, config, Sync([], output, 0))
+
+
+@pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mentionlab", "mentionlytics"])
+def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(start_sandbox, tmp_path, provider_name):
+    """The sandbox answers 307 to itself under another host name (localhost instead of 127.0.0.1)."""
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox()
+    other_host = f"localhost:{sandbox.server.server_address[1]}"
+    sandbox.server.sandbox.set_faults(redirect_to=f"http://{other_host}")
+    config = provider.config(sandbox)
+    status, checked, _ = run_check(config, tmp_path)
+    sync = read(config, provider.stream, tmp_path)
+
+    arrivals = sandbox.get("requests")["arrivals"]
+    assert arrivals and not [a for a in arrivals if a["host"] == other_host and a["credentials"]], arrivals
+    assert not [a for a in arrivals if a["host"] == other_host], "the redirect was followed"
+    assert status["status"] == "FAILED" and f"redirecting to http://{other_host}" in status["message"]
+    assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
+    assert f"http://{other_host}" in sync.errors()[0]["message"] and not sync.ids(provider.stream)
+    REPORT.append(f"{provider_name:<14} {'redirect to ' + other_host:<40} refused, no credential sent there")
+
+
+RETRY_CAUSES = {
+    "20% 5xx": "HTTP 50",
+    "connections dropped before the answer": "connection closed without an answer",
+    "429 storm, reset a few seconds ahead": "rate limited (HTTP 429) until",
+    "slow answers past the read timeout": "no answer within 1 s (read timeout)",
+}
+
+
+@pytest.mark.parametrize("provider_name, fault", [(p, f) for p in PROVIDERS for f in RETRY_CAUSES if FULL or (p, f) == ("mention", "20% 5xx")])
+def test_every_retry_line_names_its_real_cause(start_sandbox, tmp_path, provider_name, fault):
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
+    config = {**provider.config(sandbox), "read_timeout_seconds": 1} if "read timeout" in fault else provider.config(sandbox)
+    sync = read(config, provider.stream, tmp_path)
+
+    retries = [line for line in log_messages(sync.output, "INFO", "WARN") if "retrying in" in line and "(attempt" in line]
+    assert sync.returncode == 0 and retries, sync.errors()
+    assert all(RETRY_CAUSES[fault] in line for line in retries), retries
+    assert "Rate limit exceeded" not in sync.output
+    assert not any("Traceback" in line for line in log_messages(sync.output, "INFO", "WARN"))
 
 
 def teardown_module() -> None:

@@ -77,3 +77,19 @@ def test_the_token_refresh_is_not_re_posted_to_another_host():
     assert not requests_to(http, ELSEWHERE)
     error = output.errors[0].trace.error
     assert error.failure_type == FailureType.config_error and f"redirecting to {ELSEWHERE}" in error.message
+
+
+@pytest.mark.parametrize(
+    "provider, stream, parent_url",
+    [("mention", "mentions", "https://api.mention.test/api/accounts/acc_9/alerts"), ("mentionlab", "result_analyses", "https://mentionlab.test/api/projects")],
+)
+def test_a_parent_stream_refuses_the_redirect_too(provider, stream, parent_url):
+    """Parents (the alerts a mentions sync lists, Mentionlab's projects) are built by a factory of their own in the CDK."""
+    first = FIRST_REQUESTS[provider]
+    with requests_mock.Mocker() as http:
+        http.register_uri(requests_mock.ANY, requests_mock.ANY, **first.ok)
+        http.get(parent_url, status_code=302, headers={"Location": f"{ELSEWHERE}/alerts"})
+        output = run_read(first.config(), stream, sync_mode=SyncMode.full_refresh, expect_failure=True)
+
+    assert not requests_to(http, ELSEWHERE)
+    assert output.errors[0].trace.error.failure_type == FailureType.config_error

@@ -207,3 +207,17 @@ def test_check_with_an_unreachable_token_refresh_fails_after_one_short_retry(no_
     assert status.status == Status.FAILED
     assert "POST https://mly.test/v2/auth/refresh: connection refused; gave up after 2 attempts" in status.message
     assert len(refreshes) == 2 and refreshes[0].timeout == (10.0, 10.0)
+
+
+def test_a_parent_stream_retries_with_the_same_waits_and_lines(no_real_sleep):
+    """The alerts a mentions sync lists come from a parent stream, built by a factory of its own in the CDK."""
+    first = FIRST_REQUESTS["mention"]
+    with requests_mock.Mocker() as http:
+        http.get(first.url, **first.ok)
+        http.get("https://api.mention.test/api/accounts/acc_9/alerts", [{"status_code": 502, "json": {}}, {"json": {"alerts": [], "_links": {}}}])
+        output = run_read(first.config(), "mentions", sync_mode=SyncMode.full_refresh)
+
+    assert not output.errors
+    assert len(waits(no_real_sleep)) == 1 and 3 <= waits(no_real_sleep)[0] <= 5
+    assert any("GET https://api.mention.test/api/accounts/acc_9/alerts: HTTP 502" in line for line in log_lines(output, Level.INFO))
+    assert http.request_history[0].timeout == (30.0, 60.0)  # the accounts parent: the config's read timeout

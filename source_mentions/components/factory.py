@@ -6,12 +6,16 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
+from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
+from airbyte_cdk.sources.message import LogAppenderMessageRepositoryDecorator
+from airbyte_cdk.sources.message.repository import StateFilteringMessageRepository
+from airbyte_cdk.sources.streams import NO_CURSOR_STATE_KEY
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
@@ -32,11 +36,13 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     - every requester gets `read_timeout_seconds` from the config (default 60 s) and refuses
       redirects to another host (components.redirects);
     - every error handler's backoff strategies are wrapped in a RetryWait, within the budget of
-      the command: `check` (inside `checking()`) tries briefly, a read for minutes.
+      the command: `check` (inside `checking()`) tries briefly, a read for minutes;
+    - parent streams are built by this class too (the CDK builds them with a plain factory).
     Everything else is built by the CDK as usual.
     """
 
-    _checking: bool = False  # a class default: `adopt` does not run __init__
+    _checking: bool = False  # class defaults: `adopt` does not run __init__
+    _builds_parents: bool = False  # a parent inherits its child's `$parameters`, not its since_id cursor
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -89,6 +95,39 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         handler.backoff_strategies = [RetryWait(strategies=list(handler.backoff_strategies or []), max_retries=max_retries, budget=budget)]
         return handler
 
+    def create_parent_stream_config_with_substream_wrapper(
+        self, model: Any, config: Config, *, stream_name: str, **kwargs: Any
+    ) -> ParentStreamConfig:
+        """The CDK's method (7.39) with this class in place of the plain ModelToComponentFactory it builds parents with.
+
+        Without it a parent stream (Mention's accounts, alerts and alert heads; Mentionlab's projects)
+        would get none of this factory's hooks: no timeouts, redirects followed, no retry budget.
+        """
+        child_state = self._connector_state_manager.get_stream_state(stream_name, None)
+        if NO_CURSOR_STATE_KEY in child_state:
+            child_state = {key: value for key, value in child_state.items() if key != NO_CURSOR_STATE_KEY}
+        parent_state = child_state if model.incremental_dependency and child_state else None
+        substream_factory = type(self)(
+            custom_components_trusted=self._custom_components_trusted,
+            connector_state_manager=self._instantiate_parent_stream_state_manager(child_state, config, model, parent_state),
+            limit_pages_fetched_per_slice=self._limit_pages_fetched_per_slice,
+            limit_slices_fetched=self._limit_slices_fetched,
+            emit_connector_builder_messages=self._emit_connector_builder_messages,
+            disable_retries=self._disable_retries,
+            disable_cache=self._disable_cache,
+            message_repository=StateFilteringMessageRepository(
+                LogAppenderMessageRepositoryDecorator(
+                    {"airbyte_cdk": {"stream": {"is_substream": True}}, "http": {"is_auxiliary": True}},
+                    self._message_repository,
+                    self._evaluate_log_level(self._emit_connector_builder_messages),
+                ),
+            ),
+            api_budget=self._api_budget,
+            rate_limited_authenticators=self._rate_limited_authenticators,
+        )
+        substream_factory._checking, substream_factory._builds_parents = self._checking, True
+        return substream_factory.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
+
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
         if type(budget) is HttpAPIBudget:
@@ -105,6 +144,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
         name = model.name or ""
+        if self._builds_parents:
+            return super()._build_concurrent_cursor(model, stream_slicer, config)
         stream_options = (model.parameters or {}).get(STREAM_SINCE_ID_PARAMETER)
         if stream_options and stream_slicer is not None:
             return StreamSinceIdCursor(

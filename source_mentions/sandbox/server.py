@@ -44,6 +44,9 @@ class Faults:
     rate_limit_reset_header: bool = True  # send X-Rate-Limit-Reset (Mention) and Retry-After (others) with 429
     slow_rate: float = 0.0  # answer only after slow_s seconds (past a client's read timeout)
     slow_s: float = 0.0
+    # answer every provider request with a 307 to this base URL (the same sandbox under another
+    # host name, e.g. http://localhost:<port>); requests already addressed to it are served
+    redirect_to: str = ""
     seed: int = 7
 
 
@@ -65,6 +68,8 @@ class Sandbox:
         self._rng = random.Random(self.faults.seed)
         self._lock = threading.Lock()
         self.requests: List[str] = []
+        # per provider request: the Host it was addressed to and where a credential came with it
+        self.arrivals: List[Dict[str, Any]] = []
         self._window_start = time.time()
         self._window_count = 0
 
@@ -108,6 +113,13 @@ class Sandbox:
                 roll -= rate
             return None, None
 
+    def log_arrival(self, host: str, path: str, headers: Any, body: bytes) -> None:
+        credentials = [name for name in ("Authorization", "x-api-key") if headers.get(name)]
+        if b"refresh_token" in body:
+            credentials.append("refresh_token in the body")
+        with self._lock:
+            self.arrivals.append({"host": host, "path": path, "credentials": credentials})
+
     def error_status(self) -> int:
         with self._lock:
             return self._rng.choice([500, 502, 503])
@@ -135,6 +147,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         if url.path.startswith("/_sandbox/"):
             self._send(*self._control(url.path, query, body))
+            return
+        sandbox.log_arrival(self.headers.get("Host", ""), url.path, self.headers, body)
+        redirect_to = sandbox.faults.redirect_to.rstrip("/")
+        if redirect_to and self.headers.get("Host") != urlsplit(redirect_to).netloc:
+            self._send(307, {"Location": redirect_to + self.path}, {"error": "moved"})
             return
         fault, reset_at = sandbox.draw_fault(self.path)
         if sandbox.faults.latency_ms:
@@ -233,7 +250,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "withheld": sorted(stream.withheld, key=int),
                 }
         if path == "/_sandbox/requests":
-            return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests}
+            return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests, "arrivals": sandbox.arrivals}
         return 404, {}, {"error": "unknown control path"}
 
     def _stream_lines(self, lines: Any) -> None:
