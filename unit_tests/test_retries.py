@@ -221,3 +221,15 @@ def test_a_parent_stream_retries_with_the_same_waits_and_lines(no_real_sleep):
     assert len(waits(no_real_sleep)) == 1 and 3 <= waits(no_real_sleep)[0] <= 5
     assert any("GET https://api.mention.test/api/accounts/acc_9/alerts: HTTP 502" in line for line in log_lines(output, Level.INFO))
     assert http.request_history[0].timeout == (30.0, 60.0)  # the accounts parent: the config's read timeout
+
+
+def test_a_token_refresh_without_an_answer_is_not_sent_again(no_real_sleep):
+    """The refresh token is single use: the server may have rotated it before the answer was lost."""
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, [raising(requests.exceptions.ReadTimeout("read timed out")), REFRESHED])
+        output = run_read({**expired_mentionlytics_config(), "read_timeout_seconds": 5}, "mentions", sync_mode=SyncMode.full_refresh, expect_failure=True)
+        refreshes = [r for r in http.request_history if r.url == REFRESH_URL]
+
+    assert len(refreshes) == 1 and refreshes[0].timeout == (30.0, 60.0)  # a refresh waits at least a minute
+    message = output.errors[0].trace.error.message
+    assert "no answer within 60 s (read timeout); the refresh is not sent again" in message

@@ -21,7 +21,9 @@ from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .redirects import refuse_redirect_to_another_host
-from .retries import RetryBudget, RetryWait
+from .retries import RetryBudget, RetryWait, describe_failure
+
+MIN_REFRESH_READ_TIMEOUT_S = 60.0
 
 
 @dataclass
@@ -99,6 +101,11 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
         `refresh_access_token` to name a rejected token.
         """
         waits = replace(self.retry_wait or self._default_retry_wait(), sleep_padding_s=0.0)
+        # The refresh token is single use: once the server has answered a refresh we stopped waiting
+        # for, the token we hold is dead. So wait at least a minute (check excepted: it answers fast)
+        # and never send a refresh again after a read timeout.
+        budget = waits.budget
+        read_timeout = max(budget.read_timeout_s, MIN_REFRESH_READ_TIMEOUT_S) if budget.retry_timeouts else budget.read_timeout_s
         attempt = 0
         while True:
             attempt += 1
@@ -109,9 +116,17 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
                     data=self.build_refresh_request_body(),
                     headers=self.build_refresh_request_headers(),
                     params=self.build_refresh_request_query_params(),
-                    timeout=(waits.budget.connect_timeout_s, waits.budget.read_timeout_s),
+                    timeout=(budget.connect_timeout_s, read_timeout),
                     hooks={"response": [refuse_redirect_to_another_host]},
                 )
+            except requests.ReadTimeout as error:
+                raise AirbyteTracedException(
+                    message=(
+                        f"{describe_failure(error, read_timeout)}; the refresh is not sent again (the server may already have "
+                        "used the refresh token: if the next sync reports it rejected, new tokens are needed)."
+                    ),
+                    failure_type=FailureType.transient_error,
+                ) from error
             except (requests.ConnectionError, requests.Timeout) as error:
                 failure = error
             else:
