@@ -4,9 +4,11 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import RefreshRejectionHint
+from .extractors import BareOrDataListExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
-from .incremental import SinceIdCursor, StreamSinceIdCursor
+from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .paginators import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, ReplaceWithFields
@@ -15,7 +17,10 @@ from .validation import StartDateNotInTheFuture
 __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
+    "BareOrDataListExtractor",
     "ExplainedAPIBudget",
+    "KeysetPageCursor",
+    "KeysetPagination",
     "ProgressRecordSelector",
     "RefreshRejectionHint",
     "ReplaceWithFields",
