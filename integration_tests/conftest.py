@@ -1,7 +1,9 @@
 """Integration tests run the connector against the local sandbox on 127.0.0.1."""
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Callable, Dict, Iterator
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Dict, Iterator, Tuple
+from zoneinfo import ZoneInfo
 
 import pytest
 import requests
@@ -51,6 +53,17 @@ class RunningSandbox:
 
     def all_mention_ids(self) -> set:
         return {mention_id for ids in self.control("mentions").values() for mention_id in ids}
+
+    def mention_counts(self, interval: str = "P1D", zone: str = "UTC") -> Dict[Tuple[str, str], int]:
+        """Mentions per (alert, first local date of the interval of their publication), counted here from the data set."""
+        data = self.server.sandbox.data
+        with data.lock:
+            published = [(alert, mention["published_at"]) for alert, mentions in data.mentions.items() for mention in mentions]
+        return Counter((alert, interval_start(datetime.fromisoformat(moment).astimezone(ZoneInfo(zone)).date(), interval).isoformat()) for alert, moment in published)
+
+
+def interval_start(day: date, interval: str) -> date:
+    return {"P1D": day, "P1W": day - timedelta(days=day.weekday()), "P1M": day.replace(day=1)}[interval]
 
 
 def days_ago(days: int) -> str:

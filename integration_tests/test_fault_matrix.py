@@ -69,6 +69,9 @@ class Sync:
     def ids(self, stream: str) -> List[str]:
         return [m["record"]["data"]["id"] for m in self.messages if m["type"] == "RECORD" and m["record"]["stream"] == stream]
 
+    def rows(self, stream: str) -> List[Dict[str, Any]]:
+        return [m["record"]["data"] for m in self.messages if m["type"] == "RECORD" and m["record"]["stream"] == stream]
+
     def states(self) -> List[Dict[str, Any]]:
         return [m["state"] for m in self.messages if m["type"] == "STATE"]
 
@@ -151,6 +154,24 @@ def test_full_then_incremental_sync_under_the_fault_loses_nothing(start_sandbox,
     assert set(received) == provider.expected(sandbox)
 
 
+@pytest.mark.parametrize("fault", [fault for fault in FAULTS if FULL or fault in SHORT])
+def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(start_sandbox, tmp_path, fault):
+    """Full then incremental statistics; rows merged on (alert, date), the later sync winning as in a deduped table."""
+    sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
+    config = {**sandbox.config(), "read_timeout_seconds": 1} if "read timeout" in fault else sandbox.config()
+    first = read(config, "statistics", tmp_path)
+    assert first.returncode == 0 and not first.errors(), first.errors()
+    sandbox.control("discover", count=20, oldest_days=0.5)  # recent finds: they land in the intervals the next sync reads again
+    second = read(config, "statistics", tmp_path, state=first.states())
+    assert second.returncode == 0 and not second.errors(), second.errors()
+    assert_no_secret_in_output(PROVIDERS["mention"], config, second)
+
+    merged = {(row["alert_id"], row["date"]): row["mentions"] for sync in (first, second) for row in sync.rows("statistics")}
+    expected = sandbox.mention_counts()
+    REPORT.append(f"{'mention stats':<14} {fault:<40} {len(merged):>5} rows, {sum(merged.values()):>5} mentions")
+    assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
+
+
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention", "mentionlytics"])
 def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(start_sandbox, tmp_path, provider_name):
     provider = PROVIDERS[provider_name]
@@ -217,6 +238,7 @@ BAD_CONFIGS: Dict[str, Callable[[Dict[str, Any]], None]] = {
     "start_date in the future": lambda c: c.update(start_date="2099-01-01T00:00:00Z"),
     "an empty alert list": lambda c: c["provider"].update(alert_ids=[]),
     "a url without scheme": lambda c: c["provider"].update(api_url="api.mention.net/api"),
+    "a statistics timezone that is not an IANA name": lambda c: c["provider"].update(stats_timezone="Europe/Brusels"),
 }
 
 

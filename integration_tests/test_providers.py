@@ -150,11 +150,11 @@ def test_mentionlytics_sync_outlives_its_tokens_and_hands_back_rotated_ones(star
 def test_mentionlytics_incremental_returns_new_mentions(sandbox):
     config = sandbox.mentionlytics_config()
     first = run_read(config, "mentions")
-    boundary = last_state(first)["pub_date"] if "pub_date" in last_state(first) else last_state(first)["state"]["pub_date"]
+    boundary = last_state(first)["published_at"]
     time.sleep(1.1)
     added = sandbox.control("mentionlytics/add", count=6)
     second = run_read(config, "mentions", state=last_state(first))
-    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["pub_date"] == boundary}
+    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["published_at"] == boundary}
     assert set(ids(second)) == set(added) | at_boundary
     assert set(ids(first)) | set(ids(second)) == set(sandbox.get("mentionlytics/mentions"))
 
@@ -171,8 +171,24 @@ def test_mentionlytics_revoked_refresh_token_fails_with_config_error_and_no_stat
 def test_mentionlytics_aggregation_reads_daily_totals(sandbox):
     rows = [m.record.data for m in run_read(sandbox.mentionlytics_config(), "aggregation").records]
     dates = [r["date"] for r in rows]
-    assert len(dates) == len(set(dates)) and dates[-1] == datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    assert sum(r["mentions"] for r in rows) == len(sandbox.get("mentionlytics/mentions"))
+    assert len(dates) == len(set(dates)) and max(dates) == datetime.now(timezone.utc).strftime("%Y-%m-%d")
+    assert sum(r["totals"]["mentions"] for r in rows) == len(sandbox.get("mentionlytics/mentions"))
+    assert all(r["totals"]["mentions"] == sum(r["totals"][f"sentiment.{s}"] for s in ("positive", "neutral", "negative")) for r in rows)
+
+
+def test_mentionlytics_mentions_carry_every_date_form_and_integer_ids(sandbox):
+    raw = requests.get(f"{sandbox.url}/mentionlytics/v2/mentions", params={"per_page": 10000, "startDate": "20000101", "endDate": "29991231"}, headers={"Authorization": "Bearer mly-bearer-initial"}, timeout=10).json()["mentions"]
+    assert all(isinstance(m["id"], int) for m in raw)
+    assert {len(m["pub_date"]) for m in raw} == {8, 19, 24}  # YYYYMMDD (+ pub_datetime), "YYYY-MM-DD HH:MM:SS", milliseconds
+    output = run_read(sandbox.mentionlytics_config(), "mentions")
+    assert all(m.record.data["published_at"].endswith("Z") and isinstance(m.record.data["id"], str) for m in output.records)
+    assert sorted(ids(output)) == sorted(sandbox.get("mentionlytics/mentions"))
+
+
+def test_mentionlytics_refresh_takes_only_a_json_body(sandbox):
+    form = requests.post(f"{sandbox.url}/mentionlytics/v2/auth/refresh", data={"refresh_token": "mly-refresh-initial"}, timeout=10)
+    assert form.status_code == 415 and "JSON" in form.json()["message"]
+    assert check(sandbox.mentionlytics_config()).status == Status.SUCCEEDED  # the connector sends JSON (the form try used nothing up)
 
 
 def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):

@@ -1,8 +1,15 @@
 """Full and incremental syncs against the sandbox: nothing lost, nothing twice, also under faults."""
 
 import time
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+import requests
 
 from unit_tests.builders import ids, last_state, run_read
+
+from .conftest import interval_start
 
 
 def test_full_sync_reads_every_mention_exactly_once(sandbox):
@@ -65,18 +72,52 @@ def test_abnormal_state_far_in_the_future_reads_no_mentions(sandbox):
     assert ids(run_read(sandbox.config(), "mentions", state=future)) == []
 
 
-def test_statistics_cover_every_day_once_across_30_day_windows(sandbox):
-    from datetime import datetime, timedelta, timezone
+@pytest.mark.parametrize("interval, zone", [("P1D", "UTC"), ("P1W", "America/New_York"), ("P1M", "Asia/Tokyo")])
+def test_statistics_count_exactly_the_sandbox_mentions_per_alert_and_interval(sandbox, interval, zone):
+    output = run_read(sandbox.config(stats_interval=interval, stats_timezone=zone), "statistics")
+    rows = {(r["alert_id"], r["date"]): r for r in records(output)}
+    expected = sandbox.mention_counts(interval, zone)
+    assert len(rows) == len(output.records)  # one row per alert and interval
+    assert {alert for alert, _ in rows} == {"2000000", "2000001", "2000002"}
+    assert {key: row["mentions"] for key, row in rows.items()} == {key: expected.get(key, 0) for key in rows}
+    assert set(expected) <= set(rows)  # every interval with a mention has its row
+    today = interval_start(datetime.now(ZoneInfo(zone)).date(), interval).isoformat()
+    assert max(date for _, date in rows) == today and last_state(output)["state"] == {"date": today}
+    assert all(row["incomplete"] == (row["date"] == today) for row in rows.values())
 
+
+def test_statistics_incremental_sync_reads_the_open_interval_again_with_its_new_mentions(sandbox):
     config = sandbox.config()
-    config["start_date"] = (datetime.now(timezone.utc) - timedelta(days=75, hours=13)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    output = run_read(config, "statistics")
-    start = datetime.strptime(config["start_date"], "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    first_day = start.replace(hour=0, minute=0, second=0) + timedelta(days=1)
-    expected_days = (datetime.now(timezone.utc) - first_day).days + 1
-    keys = [(m.record.data["alert_id"], m.record.data["date"]) for m in output.records]
-    assert len(keys) == len(set(keys))
-    assert len(keys) == 3 * expected_days
+    first = run_read(config, "statistics")
+    sandbox.control("discover", count=9, oldest_days=0.5)  # published in the last 12 hours: today or yesterday
+    second = run_read(config, "statistics", state=last_state(first))
+    merged = {(r["alert_id"], r["date"]): r["mentions"] for output in (first, second) for r in records(output)}
+    expected = sandbox.mention_counts()
+    assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
+    today = datetime.now(timezone.utc).date()
+    assert sorted({r["date"] for r in records(second)}) == [(today - timedelta(days=1)).isoformat(), today.isoformat()]
+
+
+def test_statistics_state_in_the_future_reads_nothing(sandbox):
+    future = {"state": {"date": "2099-01-01"}, "states": [], "use_global_cursor": True, "lookback_window": 0}
+    assert run_read(sandbox.config(), "statistics", state=future).records == []
+
+
+def test_sandbox_stats_answer_several_alerts_in_one_object_and_reject_a_bad_interval_or_timezone(sandbox):
+    url = f"{sandbox.url}/api/accounts/acc_1/stats"
+    headers = {"Authorization": f"Bearer {sandbox.config()['provider']['access_token']}"}
+    params = {"alerts[]": ["2000000", "2000001"], "from": "2026-11-02T00:00:00.0", "to": "2026-11-15T23:59:59.0", "interval": "P1W", "timezone": "Europe/Brussels"}
+    body = requests.get(url, params=params, headers=headers, timeout=10).json()
+    assert (body["from"], body["to"]) == ("2026-11-02T00:00:00.0+01:00", "2026-11-15T23:59:59.0+01:00")
+    assert sorted(body["stats"]) == ["2000000", "2000001"] and body["stats"]["2000001"]["alert_id"] == 2000001
+    assert list(body["stats"]["2000000"]["mentions_per_interval"]["data"]) == ["2026-11-02", "2026-11-09"]
+    for bad in ({"interval": "PT1H"}, {"timezone": "Europe/Brusels"}):
+        answer = requests.get(url, params={**params, **bad}, headers=headers, timeout=10)
+        assert answer.status_code == 400 and list(answer.json()["form"]["children"]) == list(bad)
+
+
+def records(output) -> list:
+    return [message.record.data for message in output.records]
 
 
 def test_after_a_back_fill_bounded_by_start_date_the_next_sync_returns_only_new_finds(sandbox):

@@ -71,7 +71,7 @@ def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider
     db_path, _, rows = warehouse
     for stream in rows[provider]:
         schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
-        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / "mention.json").read_text())["properties"]
+        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / schema["$ref"]).read_text())["properties"]
         columns = dict(query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
         for name, spec in properties.items():
             types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
@@ -97,3 +97,13 @@ def test_unified_mentions_of_all_four_providers_union_into_one_table_without_typ
     total, providers, sentiments = query(db_path, f"SELECT count(*), count(DISTINCT provider), count(sentiment) FILTER (WHERE sentiment NOT IN (-1, 0, 1)) FROM ({union})")[0]
     assert total == sum(rows[provider]["unified_mentions"] for provider in demo.PROVIDERS)
     assert providers == 4 and sentiments == 0
+
+
+def test_mention_statistics_land_once_per_alert_and_day_and_count_the_sandbox_mentions(warehouse):
+    db_path, sandbox, _ = warehouse
+    keys, distinct, mentions = query(db_path, "SELECT count(*), count(DISTINCT (alert_id, date)), sum(mentions) FROM mention.statistics")[0]
+    per_day = dict(((alert, date.isoformat()), count) for alert, date, count in query(db_path, "SELECT alert_id, date, mentions FROM mention.statistics"))
+    expected = sandbox.mention_counts()
+    assert keys == distinct  # two syncs, merged on (alert_id, date)
+    assert mentions == sum(expected.values()) == len(sandbox.all_mention_ids())
+    assert per_day == {key: expected.get(key, 0) for key in per_day}

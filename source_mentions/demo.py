@@ -94,6 +94,29 @@ def print_rows(title: str, rows: Dict[str, Any]) -> None:
         print(f"  {name:<24} {value:>8}")
 
 
+def show_statistics(connection: Any) -> None:
+    """Mention statistics: mentions per alert and day (the newest days)."""
+    rows = connection.exec_driver_sql(
+        "SELECT date, alert_id, mentions, incomplete FROM mention.statistics ORDER BY date DESC, alert_id LIMIT 9"
+    ).fetchall()
+    print("\nMention statistics per day and alert (newest 9 rows; incomplete = the interval is still filling)")
+    print(f"  {'date':<12}{'alert':<12}{'mentions':>9}  incomplete")
+    for day, alert, mentions, incomplete in rows:
+        print(f"  {str(day):<12}{alert:<12}{mentions:>9}  {'yes' if incomplete else ''}")
+
+
+def show_brands(connection: Any) -> None:
+    """Mentionlab: brands named in the AI answers, with their sentiment score and ranking."""
+    rows = connection.exec_driver_sql(
+        "SELECT brand_name, count(*) AS answers, round(avg(sentiment_score), 1) AS score, round(avg(ranking_position), 2) AS rank"
+        " FROM mentionlab.unified_mentions GROUP BY brand_name ORDER BY answers DESC, brand_name"
+    ).fetchall()
+    print("\nMentionlab brands per AI answer (one unified row per brand an answer mentions)")
+    print(f"  {'brand':<24}{'answers':>8}{'avg score':>11}{'avg rank':>10}")
+    for brand, answers, score, rank in rows:
+        print(f"  {str(brand):<24}{answers:>8}{score:>11}{rank:>10}")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--provider", choices=PROVIDERS, action="append", help="sync only this provider (repeatable); default: all four")
@@ -147,6 +170,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     print(f"  {'day':<12}{'provider':<15}{'mentions':>9}{'pos':>6}{'neu':>6}{'neg':>6}")
     for day, provider, total, positive, neutral, negative in rows:
         print(f"  {str(day):<12}{provider:<15}{total:>9}{positive:>6}{neutral:>6}{negative:>6}")
+    with engine.connect() as connection:
+        if "mention" in schemas:
+            show_statistics(connection)
+        if "mentionlab" in schemas:
+            show_brands(connection)
     print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)})")
     print(f"explore it:  duckdb {db_path} \"SELECT provider, sentiment, count(*) FROM {schemas[0]}.unified_mentions GROUP BY ALL\"")
     if server is not None:

@@ -22,7 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import best_match
 
-from .components import StartDateNotInTheFuture
+from .components import IanaTimezoneName, StartDateNotInTheFuture
 from .source import SourceMentions
 
 
@@ -43,9 +43,13 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
     if error is not None:
         where = ".".join(str(part) for part in error.absolute_path) or "the config"
         return filter_secrets(f"Invalid setting {where}: {error.message}.")
-    if config.get("start_date"):
+    # the manifest's config validations, before the CDK would wrap their message in a discovery error
+    checks = [(config.get("start_date"), StartDateNotInTheFuture()), (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone"))]
+    for value, validation in checks:
+        if value is None or value == "":
+            continue
         try:
-            StartDateNotInTheFuture().validate(config["start_date"])
+            validation.validate(value)
         except AirbyteTracedException as problem:
             return problem.message
     return None

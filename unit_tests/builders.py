@@ -33,6 +33,21 @@ def mention(mention_id: str, published_at: str = "2026-11-01T10:00:00.12345600+0
     return {"id": mention_id, "alert_id": alert_id, "published_at": published_at, "title": f"t{mention_id}", "source_type": "web", "tone": 0, **fields}
 
 
+def tweet(mention_id: str, realname: str = "SneakerDealsUK", alert_id: int = 1, **fields: Any) -> Dict[str, Any]:
+    """A Twitter mention as recorded: no title, description, source_name/url, picture_url; an author with `realname` and no `name`."""
+    author = {"id": "46961940612", "alert_id": str(alert_id), "kind": "twitter", "realname": realname, "score": 23, "followers_count": 2220}
+    return {
+        "id": mention_id, "alert_id": alert_id, "published_at": "2026-11-01T10:00:00.0+00:00", "source_type": "twitter", "tone": 0,
+        "direct_reach": 2220, "author_influence": author, "metadata": {"twitter": {"id_str": "8001", "user": {"id_str": "42"}}}, **fields,
+    }
+
+
+def children(*items: Dict[str, Any], total: Optional[int] = None, more: bool = False) -> Dict[str, Any]:
+    """A mention's embedded `children`: `_links.more` while more exist, else an empty array (the last page's form)."""
+    links: Any = {"more": {"href": "/children", "params": {"limit": 20, "before_date": "2026-11-01T09:00:00.0+00:00"}}} if more else []
+    return {"children": list(items), "total": len(items) if total is None else total, "_links": links}
+
+
 def mentions_page(mentions: List[Dict[str, Any]], more: Optional[Mapping[str, Any]] = None, pull_since_id: str = "0") -> Dict[str, Any]:
     links: Dict[str, Any] = {"pull": {"href": "/pull", "params": {"since_id": pull_since_id}}}
     if more:

@@ -3,31 +3,35 @@
 The manifest names them as `source_mentions.components.<Class>`.
 """
 
-from .auth import RefreshRejectionHint
-from .extractors import BareOrDataListExtractor
+from .auth import JsonRefreshTokenAuthenticator
+from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
 from .paginators import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
-from .transformations import AddLocalBucketDate, ReplaceWithFields
-from .validation import StartDateNotInTheFuture
+from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
+from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
+    "AddParsedDateTime",
     "BareOrDataListExtractor",
     "ExplainedAPIBudget",
+    "IanaTimezoneName",
+    "JsonRefreshTokenAuthenticator",
     "KeysetPageCursor",
     "KeysetPagination",
+    "NumericTotalsExtractor",
     "ProgressRecordSelector",
-    "RefreshRejectionHint",
     "ReplaceWithFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
     "SourceMentionsComponentFactory",
     "StartDateNotInTheFuture",
+    "StatsPerIntervalExtractor",
     "StreamSinceIdCursor",
     "SyncProgress",
     "UpToHeadRecordFilter",

@@ -1,27 +1,100 @@
-"""Authenticator additions: the provider's own advice when a refresh token is rejected."""
+"""Authenticators the 7.39 manifest cannot declare."""
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from dataclasses import InitVar, dataclass, field
+from typing import Any, List, Mapping, Optional, Tuple
 
+import requests
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
+from airbyte_cdk.sources.types import Config
+from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
+from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 
-class RefreshRejectionHint:
-    """Puts the provider's own advice in front of the CDK's message for a rejected refresh token.
+@dataclass
+class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticator):
+    """Rotating refresh tokens (the CDK's single-use OAuth) whose refresh request is a JSON body.
 
-    The CDK's text ("re-authenticate this source's credentials") cannot be set from the
-    manifest; a user of a provider without OAuth consent screens needs to know where new tokens
-    come from. Mixed into the authenticator's class by SourceMentionsComponentFactory.
+    The 7.39 OAuthAuthenticator can only post a form body (`_make_handled_request` sends
+    `data=build_refresh_request_body()`); Mentionlytics' public clients send
+    `{"refresh_token": "..."}` as JSON. Expiry, the refresh lock, rotation and the CONTROL message
+    stay the CDK's. A rejected refresh token (a reason from `refresh_token_error_values` under any
+    of `refresh_token_error_keys`; the CDK reads only one key) is a config_error led by
+    `refresh_rejected_hint`, where the provider hands out new tokens, and is not sent again.
     """
 
+    config: Config = field(repr=False)
+    token_refresh_endpoint: str
+    access_token_config_path: List[str]
+    refresh_token_config_path: List[str]
+    token_expiry_date_config_path: List[str]
+    parameters: InitVar[Mapping[str, Any]]
+    refresh_token_name: str = "refresh_token"
+    refresh_token_error_status_codes: List[int] = field(default_factory=list)
+    refresh_token_error_keys: List[str] = field(default_factory=lambda: ["error"])
+    refresh_token_error_values: List[str] = field(default_factory=list)
     refresh_rejected_hint: str = ""
+    _rejection: Optional[AirbyteTracedException] = field(default=None, init=False, repr=False)
 
-    def refresh_access_token(self) -> Any:
+    def __post_init__(self, parameters: Mapping[str, Any]) -> None:
+        super().__init__(
+            connector_config=self.config,
+            token_refresh_endpoint=InterpolatedString.create(self.token_refresh_endpoint, parameters=parameters).eval(self.config),
+            refresh_token_name=self.refresh_token_name,
+            access_token_config_path=self.access_token_config_path,
+            refresh_token_config_path=self.refresh_token_config_path,
+            token_expiry_date_config_path=self.token_expiry_date_config_path,
+            refresh_token_error_status_codes=tuple(self.refresh_token_error_status_codes),
+            refresh_token_error_key=self.refresh_token_error_keys[0],
+            refresh_token_error_values=tuple(self.refresh_token_error_values),
+        )
+
+    def build_refresh_request_body(self) -> str:  # type: ignore[override]
+        """JSON text: `requests` sends a string passed as `data=` unchanged."""
+        return json.dumps({self.get_refresh_token_name(): self.get_refresh_token()})
+
+    def build_refresh_request_headers(self) -> Mapping[str, Any]:
+        return {**(self.get_refresh_request_headers() or {}), "Content-Type": "application/json", "Accept": "application/json"}
+
+    def set_refresh_token(self, new_refresh_token: str) -> None:
+        add_to_secrets(new_refresh_token)  # masked in logs; the CONTROL message still carries it
+        super().set_refresh_token(new_refresh_token)
+
+    def refresh_access_token(self) -> Tuple[str, AirbyteDateTime, Optional[str]]:
+        if self._rejection is not None:
+            raise self._rejection  # a rejected refresh token stays rejected: no second call this sync
         try:
-            return super().refresh_access_token()  # type: ignore[misc]
-        except AirbyteTracedException as error:
-            if error.failure_type == FailureType.config_error and self.refresh_rejected_hint:
-                error.message = f"{self.refresh_rejected_hint} ({error.message})"
-            raise
+            return super().refresh_access_token()
+        except (AirbyteTracedException, requests.HTTPError) as error:
+            # the CDK wraps a rejection it recognises (by one key) and re-raises other 4xx as they came
+            answer = error if isinstance(error, requests.HTTPError) else error.__cause__
+            reason = self._rejection_reason(answer.response if isinstance(answer, requests.HTTPError) else None)
+            if reason is None:
+                raise
+            internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
+            self._rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
+            raise self._rejection from error
+
+    def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:
+        message = f"{self.refresh_rejected_hint} ({detail})" if self.refresh_rejected_hint else detail
+        return AirbyteTracedException(message=message, internal_message=internal_message, failure_type=FailureType.config_error)
+
+    def _rejection_reason(self, response: Optional[requests.Response]) -> Optional[str]:
+        """`HTTP 401 invalid_refresh_token` when the answer names a rejection under any of the error keys, else None."""
+        if response is None or response.status_code not in self.refresh_token_error_status_codes:
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        if not isinstance(body, Mapping):
+            return None
+        for key in self.refresh_token_error_keys:
+            if body.get(key) in self.refresh_token_error_values:
+                return f"HTTP {response.status_code} {body[key]}"
+        return None

@@ -14,7 +14,6 @@ from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
-from .auth import RefreshRejectionHint
 from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
 from .paginators import KeysetPagination
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
@@ -23,12 +22,11 @@ DEFAULT_READ_TIMEOUT_S = 60.0
 
 
 class SourceMentionsComponentFactory(ModelToComponentFactory):
-    """The two behaviours the 7.39 manifest schema cannot declare, keyed by `$parameters`.
+    """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
       `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
-    - `refresh_rejected_hint` on an OAuthAuthenticator: the hint leads a rejected-refresh error.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
     - every requester gets `read_timeout_seconds` from the config (default 60 s).
     Everything else is built by the CDK as usual.
@@ -39,15 +37,6 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
-
-    def create_oauth_authenticator(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        authenticator = super().create_oauth_authenticator(model, config, **kwargs)
-        hint = (model.parameters or {}).get("refresh_rejected_hint")
-        if hint:
-            base = type(authenticator)
-            authenticator.__class__ = type(f"Hinted{base.__name__}", (RefreshRejectionHint, base), {})
-            authenticator.refresh_rejected_hint = hint
-        return authenticator
 
     def create_http_requester(
         self,

@@ -3,25 +3,39 @@
 Ids are handed out in discovery order, publication dates are not: a page of mentions
 found today can contain an article published weeks ago. Many mentions share one
 timestamp so that pagination by date has to cope with ties.
+
+Shapes follow the documented and recorded answers (API-REFERENCE.md 2.1-2.4, api-docs/003;
+contracts/mention/ holds one answer of each endpoint): alert ids are strings but numbers inside
+mentions, `author_influence.alert_id` is a string, Twitter authors have `realname` and no `name`,
+`tone_score` is sometimes an integer and sometimes a decimal, tag ids and counts and alert
+counters are strings, and children carry `parent_id` (a number or a string of digits).
 """
 
 from __future__ import annotations
 
+import base64
 import random
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
+from urllib.parse import urlencode
 
 SOCIAL_SOURCES = ("twitter", "facebook", "instagram")
 OTHER_SOURCES = ("web", "news", "blogs", "forums", "videos")
-RESTRICTED_FIELDS = ("title", "description", "source_name", "source_url", "picture_url")
+RESTRICTED_FIELDS = ("title", "description", "description_medium", "description_short", "source_name", "source_url", "picture_url")
 TIE_GROUP = 7  # every run of this many consecutive mentions shares one published_at
+EMOTIONS = {-1: ["anger"], 0: [], 1: ["joy"]}
+TAGS = ("launch", "support", "press")
 
 
 def w3c(moment: datetime) -> str:
     """Mention's W3C date: fractional seconds (8 digits) and a +00:00 offset."""
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond:06d}00+00:00"
+
+
+def graphql_id(kind: str, key: str) -> str:
+    return base64.b64encode(f"{kind}:{key}".encode()).decode()
 
 
 @dataclass
@@ -39,13 +53,7 @@ class MentionDataSet:
         self.lock = threading.Lock()
         self._rng = random.Random(self.seed)
         self._next_id = 1000
-        self.account = {
-            "id": self.account_id,
-            "name": "Sandbox Corp",
-            "email": "owner@example.com",
-            "language_code": "en",
-            "created_at": w3c(self.now - timedelta(days=900)),
-        }
+        self.account = self._account()
         self.alert_list: List[Dict[str, Any]] = []
         self.mentions: Dict[str, List[Dict[str, Any]]] = {}
         for index in range(self.alerts):
@@ -55,25 +63,177 @@ class MentionDataSet:
         for alert_id in self.mentions:
             self.discover(alert_id, self.mentions_per_alert, oldest_days=self.days)
 
+    def _account(self) -> Dict[str, Any]:
+        """`GET /accounts/me`: the fields of API-REFERENCE.md 2.1."""
+        email_inapp = {"email": True, "inapp": True}
+        everywhere = {"desktop": False, "email": True, "inapp": True}
+        return {
+            "id": self.account_id,
+            "name": "Sandbox Corp",
+            "email": "owner@example.com",
+            "avatar_url": "https://img.example.com/avatars/owner.png",
+            "company_name": "Sandbox Corp",
+            "company_size": "11-50",
+            "client_state": "active",
+            "graphQLID": graphql_id("Account", self.account_id),
+            "language_code": "en",
+            "registration_country": "FR",
+            "team_id": f"{self.account_id}_team",
+            "timezone": "Europe/Paris",
+            "created_at": w3c(self.now - timedelta(days=900)),
+            "updated_at": w3c(self.now - timedelta(days=2)),
+            "bucket": 91,
+            "trial_search_count": 0,
+            "seen_onboarding": 1,
+            "enabled_MFA": False,
+            "validated_MFA": False,
+            "extended_profile_set": True,
+            "hide_mark_all_read_mentions": False,
+            "team_has_exceeded_quota_on_accessible_resources": False,
+            "team_has_reached_quota_on_accessible_resources": False,
+            "email_subscriptions": {"quota_exceeded": True},
+            "features": [],
+            "groups": [
+                {
+                    "id": f"{self.account_id}_group",
+                    "name": "Sandbox team",
+                    "graphQLID": graphql_id("Group", self.account_id),
+                    "image_url": "https://img.example.com/groups/team.png",
+                    "number_of_alerts": self.alerts,
+                    "group_has_exceeded_quota_on_accessible_resources": False,
+                    "group_has_reached_quota_on_accessible_resources": False,
+                    "publish_approval_workflow_enabled": False,
+                    "permissions": {"create_alert": True, "read_groups": True, "invite": True, "read_reports": False},
+                }
+            ],
+            "notifications_preferences": {
+                "alert_notifications": {"alert_notif_alert_shared_with_you": email_inapp, "alert_notif_quota_exceeded": email_inapp},
+                "publish_notifications": {"publish_notif_failure": everywhere, "publish_notif_success": everywhere},
+                "pulse_notifications": {"default_trending_email_notification_frequency": "occasionally"},
+                "respond_notifications": {"respond_notif_new_message": everywhere},
+                "team_notifications": {"team_notif_user_promoted": email_inapp},
+                "top_mentions_notifications": {"default_email_notification_frequency": "daily", "grouped_email_notification": True},
+                "unsubscribe_notifications": {"application_notification_enabled": True, "marketing_notification_enabled": False},
+            },
+            "permissions": {"create_alert": True, "read_quotastats": True, "read_teammembers": True, "read_teamrequests": True},
+            "signup_values": {"industry": "software", "job_position": "marketing"},
+            "subscription": {
+                "plan_category": "business",
+                "plan_code": "company_3",
+                "plan_name": "Company",
+                "max_alerts": 10,
+                "max_languages_per_alert": 5,
+                "max_members": 5,
+                "max_reports": 20,
+                "mentions_quota": 100_000,
+                "mentions_remaining": 96_512,
+                "history": 365,
+                "resets_at": w3c(self.now + timedelta(days=12)),
+                "statistics_access": True,
+                "sentiment_analysis_access": True,
+                "search_access": True,
+                "tiktok_crawling_access": False,
+                "trial_plan": False,
+                "feature_discovery": {"add_alert": True, "check_stats": True},
+                "permissions": {"manage": True, "change_plan": False},
+            },
+        }
+
     def _alert(self, alert_id: str, index: int) -> Dict[str, Any]:
+        """One `alerts` item: the fields of API-REFERENCE.md 2.2 (counters in `stats` come with each answer)."""
+        keyword = f"brand{index + 1}"
         return {
             "id": alert_id,
-            "account_id": self.account_id,
             "name": f"Brand watch {index + 1}",
+            "description": f"Everything said about {keyword}",
+            "type": "company_3",
+            "color": "#27aae1",
+            "connection_type": "main" if index == 0 else "related",
+            "graphQLID": graphql_id("Alert", alert_id),
+            "group_id": f"{self.account_id}_group",
+            "group_graphQLID": graphql_id("Group", self.account_id),
+            "read_access_secret": f"secret{alert_id}",
+            "role": "admin",
             "created_at": w3c(self.now - timedelta(days=400 - index)),
             "updated_at": w3c(self.now - timedelta(days=3)),
-            "query": {"type": "basic", "included_keywords": [f"brand{index + 1}"]},
+            "last_update": w3c(self.now - timedelta(days=3)),
+            "index_version": 7,
+            "quota_used": 0,
+            "display_empty_feed_suggestions": False,
+            "has_a_generated_alert_summary": False,
+            "look_for_spread": False,
+            "noise_detection": True,
+            "paused": False,
+            "sentiment_analysis": True,
+            "query": {
+                "type": "basic",
+                "included_keywords": [keyword],
+                "required_keywords": [],
+                "excluded_keywords": [f"{keyword} jobs"],
+                "monitored_website": {"domain": f"{keyword}.example.com", "block_self": False},
+            },
             "languages": ["en", "fr"],
             "countries": ["US", "FR"],
             "sources": list(OTHER_SOURCES + SOCIAL_SOURCES),
-            "blocked_sites": [],
-            "noise_detection": True,
-            "reviews_pages": [],
-            "color": "#27aae1",
-            "shares": [],
-            "role": "admin",
-            "stats": {"unread_mentions_count": 0, "unvisited_mentions_count": 0},
+            "mentions_sources": list(OTHER_SOURCES + SOCIAL_SOURCES),
+            "blocked_sites": [f"spam-{keyword}.example.com"],
+            "monitored_facebook_pages": [
+                {"type": "url", "url": f"http://facebook.com/{keyword}", "facebook_id": str(10_862_404_186 + index),
+                 "name": keyword, "block_self": True, "block_comments": True, "valid": True}
+            ],
+            "monitored_twitter_accounts": [
+                {"type": "url", "url": f"http://twitter.com/{keyword}", "name": f"@{keyword}", "block_self": True, "valid": True}
+            ],
+            "monitored_instagram_accounts": [],
+            "monitored_linkedin_pages": [],
+            "hd": {"enabled": False, "pending": False, "progress": 100},
+            "permissions": {
+                "can_use_linkedin_sources": False, "can_use_reviews_sources": False, "can_use_twitter_sources": True,
+                "create_tag": True, "edit": True, "edit_mentions": True, "export_mentions": True,
+                "list_logs": False, "list_tasks": True, "share": True,
+            },
+            "shares": [
+                {
+                    "id": self.account_id,
+                    "account": {**self.account, "signup_values": []},  # the empty-array form of signup_values
+                    "blocked": False,
+                    "created_at": w3c(self.now - timedelta(days=400 - index)),
+                    "last_seen_count": 0,
+                    "permissions": {"edit": True, "delete": True},
+                    "role": "admin",
+                    "subscriber": False,
+                    "weight": 100 * (index + 1),
+                }
+            ],
+            "slack_configuration": {
+                "is_configured": False, "minimal_influence_score": 50, "new_mentions": False,
+                "recurring_recap": False, "timezone": "Europe/Paris",
+            },
         }
+
+    def alert_with_stats(self, alert: Dict[str, Any]) -> Dict[str, Any]:
+        """The alert as the API answers it: counters of its mentions, each `{"total": "<digits>"}`."""
+        with self.lock:
+            mentions = list(self.mentions.get(alert["id"], []))
+        by_source: Dict[str, int] = {}
+        for mention in mentions:
+            by_source[mention["source_type"]] = by_source.get(mention["source_type"], 0) + 1
+        unread = sum(1 for mention in mentions if not mention["read"])
+        favorite = sum(1 for mention in mentions if mention["favorite"])
+        tasks = sum(len(mention["tasks"]) for mention in mentions)
+        total = lambda count: {"total": str(count)}  # noqa: E731
+        stats = {
+            "mention_sources": {"total": str(len(mentions)), **{source: str(count) for source, count in sorted(by_source.items())}},
+            "mention_folders": {"inbox": total(len(mentions)), "archive": total(0), "spam": total(0), "trash": total(0)},
+            "unread_mentions": total(unread),
+            "unseen_mentions": total(unread),
+            "favorite_mentions": total(favorite),
+            "tasks": total(tasks),
+            "todo_tasks": total(tasks),
+            "done_tasks": total(0),
+            "logs": total(0),
+        }
+        return {**alert, "stats": stats}
 
     def discover(self, alert_id: str, count: int, oldest_days: float = 2.0) -> List[str]:
         """Mention finds `count` new mentions for the alert; returns their ids.
@@ -97,52 +257,144 @@ class MentionDataSet:
 
     def _mention(self, alert_id: str, published: datetime, found_at: datetime) -> Dict[str, Any]:
         self._next_id += self._rng.randint(1, 3)
-        mention_id = str(self._next_id)
         rng = self._rng
         source = rng.choice(OTHER_SOURCES + SOCIAL_SOURCES)
-        url = f"https://example.com/{source}/{mention_id}"
-        mention: Dict[str, Any] = {
-            "id": mention_id,
-            "alert_id": int(alert_id),
-            "title": f"Article {mention_id} about the brand",
-            "description": f"Text of mention {mention_id} that names the brand twice: brand, brand.",
-            "original_url": url,
-            "clickable_url": f"https://web.mention.com/api/url?token={mention_id}",
-            "displayable_url": url.split("://", 1)[1],
-            "unique_id": url,
-            "published_at": w3c(published),
-            "created_at": w3c(found_at),
-            "updated_at": w3c(found_at),
-            "country": rng.choice(["US", "FR", "GB", "DE"]),
-            "favorite": rng.random() < 0.1,
-            "folder": "inbox",
-            "folder_set_by_user": False,
-            "read": False,
-            "tone": rng.choice([-1, 0, 0, 1]),
-            "source_type": source,
-            "source_name": f"{source.title()} Daily",
-            "source_url": f"https://example.com/{source}/",
-            "language_code": rng.choice(["en", "fr"]),
-            "tasks": [],
-            "logs": [],
-            "tags": [],
-            "picture_url": f"//img.example.com/{mention_id}.png",
-            "children": {"children": [], "total": 0, "_links": []},
-            "offsets": {"title": [0, 0, 5, 5], "description": [33, 33, 5, 5], "url": [], "source_name": [], "source_url": []},
-            "permissions": {"favorite": True, "change_folder": True, "create_task": True},
-            "author_influence": {
-                "id": str(3_000_000 + int(mention_id)),
-                "alert_id": int(alert_id),
-                "kind": "twitter" if source == "twitter" else "web",
-                "url": f"https://example.com/authors/{mention_id}",
-                "name": f"author{int(mention_id) % 97}",
-                "score": rng.randint(0, 100),
-                "scored_id": f"author{int(mention_id) % 97}",
-            },
-        }
-        if source in SOCIAL_SOURCES:
-            for restricted in RESTRICTED_FIELDS:
-                del mention[restricted]
-        if source == "twitter":
-            mention["metadata"] = {"twitter": {"id_str": str(8 * 10**17 + int(mention_id)), "user": {"id_str": "188302352"}}}
+        mention = mention_object(
+            str(self._next_id), alert_id, source, published, found_at,
+            country=rng.choice(["US", "FR", "GB", "DE"]),
+            favorite=rng.random() < 0.1,
+            tone=rng.choice([-1, 0, 0, 1]),
+            language=rng.choice(["en", "fr"]),
+            score=rng.randint(0, 100),
+        )
+        number = int(mention["id"])
+        if number % 11 == 0:
+            mention["tasks"] = [self._task(mention["id"], found_at)]
+        if number % 8 == 0:
+            mention["children"] = children_of(mention, self.account_id, count=1 + number % 16 // 8, total=1 + number % 3)
         return mention
+
+    def _task(self, mention_id: str, created: datetime) -> Dict[str, Any]:
+        """A task on a mention; its accounts carry a few of the account's fields (real ones carry all: bulk only)."""
+        who = {key: self.account[key] for key in ("id", "name", "email", "avatar_url", "language_code", "timezone", "created_at", "updated_at")}
+        return {
+            "id": f"task{mention_id}",
+            "type": "todo",
+            "comment": "Answer this one",
+            "done": False,
+            "created_at": w3c(created),
+            "updated_at": w3c(created),
+            "permissions": {"delete": True, "mark_done": True},
+            "assigned_by_account": who,
+            "assigned_to_account": who,
+        }
+
+
+def mention_object(
+    mention_id: str, alert_id: str, source: str, published: datetime, found_at: datetime,
+    country: str, favorite: bool, tone: int, language: str, score: int,
+) -> Dict[str, Any]:
+    """A mention of one source, as the list, the stream and (with parent_id) the children answer it."""
+    number = int(mention_id)
+    url = f"https://example.com/{source}/{mention_id}"
+    mention: Dict[str, Any] = {
+        "id": mention_id,
+        "alert_id": int(alert_id),
+        "graphQLID": graphql_id("Mention", mention_id),
+        "title": f"Article {mention_id} about the brand",
+        "description": f"Text of mention {mention_id} that names the brand twice: brand, brand.",
+        "description_medium": f"Text of mention {mention_id} that names the brand twice",
+        "description_short": f"... mention {mention_id} names the brand ...",
+        "original_url": url,
+        "clickable_url": f"https://web.mention.com/api/url?token={mention_id}",
+        "displayable_url": url.split("://", 1)[1],
+        "display_site": True,
+        "unique_id": url,
+        "published_at": w3c(published),
+        "created_at": w3c(found_at),
+        "updated_at": w3c(found_at),
+        "country": country,
+        "favorite": favorite,
+        "folder": "inbox",
+        "folder_set_by_user": False,
+        "read": False,
+        "tone": tone,
+        # an integer in one recorded answer, a decimal in another
+        "tone_score": tone if number % 3 == 0 else round(tone * 0.5 + (number % 50) / 100, 6),
+        "relevance_score": number % 100,
+        "emotions": EMOTIONS[tone],
+        "source_type": source,
+        "source_name": f"{source.title()} Daily",
+        "source_url": f"https://example.com/{source}/",
+        "language_code": language,
+        "tasks": [],
+        "logs": [],
+        "tags": [{"id": str(46_460 + number % 3), "name": TAGS[number % 3], "keywords": ["brand"], "mention_count": str(number % 40 + 1)}] if number % 5 == 0 else [],
+        "picture_url": f"//img.example.com/{mention_id}.png",
+        "children": {"children": [], "total": 0},
+        "offsets": {
+            "title": [0, 0, 5, 5], "description": [33, 33, 5, 5], "description_medium": [33, 33, 5, 5],
+            "description_short": [14, 14, 5, 5], "url": [], "source_name": [], "source_url": [],
+        },
+        "permissions": {
+            "favorite": True, "change_folder": True, "create_task": True, "edit": True,
+            "share_email": True, "share_facebook": True, "share_buffer": True,
+        },
+        "author_influence": author_of(mention_id, alert_id, source, score, country),
+    }
+    if source in SOCIAL_SOURCES:
+        for restricted in RESTRICTED_FIELDS:
+            del mention[restricted]
+        mention.update(direct_reach=number % 5000, cumulative_reach=number % 5000 * 3, source_gender="brand" if number % 2 else "female")
+    else:
+        mention.update(_c="r", domain_reach=number % 20_000)
+    if source == "twitter":
+        mention["metadata"] = {"twitter": {"id_str": str(8 * 10**17 + number), "user": {"id_str": "188302352"}}}
+    return mention
+
+
+def author_of(mention_id: str, alert_id: str, source: str, score: int, country: str) -> Dict[str, Any]:
+    """`author_influence`: its `alert_id` is a string; Twitter authors have `realname` but no `name`, url or scored_id."""
+    handle = f"author{int(mention_id) % 97}"
+    author: Dict[str, Any] = {
+        "id": str(3_000_000 + int(mention_id)),
+        "alert_id": alert_id,
+        "kind": "twitter" if source == "twitter" else "web",
+        "realname": handle.title(),
+        "score": score,
+        "country": country,
+        "picture": f"https://img.example.com/authors/{handle}.png",
+        "topics": ["Business", "Internet"],
+        "graphQLID": graphql_id("Influencer", f"{alert_id}_{mention_id}"),
+    }
+    if source == "twitter":
+        author.update(followers_count=int(mention_id) % 9000, followings_count=int(mention_id) % 700, posts_count=int(mention_id) % 12_000,
+                      description=f"{handle.title()} tweets about brands")
+    else:
+        author.update(name=handle, url=f"https://example.com/authors/{handle}", scored_id=handle, author_unique_id=f"{handle}.example.com")
+    return author
+
+
+def children_of(parent: Dict[str, Any], account_id: str, count: int, total: int) -> Dict[str, Any]:
+    """Embedded children (e.g. retweets): at most 3 inline, each with `parent_id`; `_links.more` while more exist."""
+    published = datetime.fromisoformat(parent["published_at"][:26] + "+00:00")
+    children = []
+    for position in range(count):
+        child_id = f"9{int(parent['id']):09d}{position}"
+        child = mention_object(
+            child_id, str(parent["alert_id"]), parent["source_type"], published + timedelta(minutes=position + 1),
+            published + timedelta(minutes=position + 2), country=parent.get("country") or "US", favorite=False,
+            tone=parent["tone"], language=parent["language_code"], score=parent["author_influence"]["score"],
+        )
+        # Airbyte's import has a number, the 2018 recorded answer a string of digits
+        child["parent_id"] = int(parent["id"]) if position % 2 == 0 else parent["id"]
+        children.append(child)
+    total = max(total, count)
+    if total > count:
+        before = children[-1]["published_at"]
+        params = {"limit": 20, "before_date": before}
+        href = f"/api/accounts/{account_id}/alerts/{parent['alert_id']}/mentions/{parent['id']}/children?{urlencode(params)}"
+        links: Any = {"more": {"href": href, "params": params}}
+    else:
+        links = []  # as the children endpoint answers on its last page
+    return {"children": children, "total": total, "_links": links}

@@ -9,9 +9,10 @@ import base64
 import json
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, List, Mapping, Optional, Tuple
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .data import MentionDataSet, w3c
 
@@ -75,7 +76,7 @@ class MentionApi:
         limit = int(first(query, "limit") or 20)
         alerts = [a for a in self.data.alert_list if a["id"] not in self.deleted_alerts]
         start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
-        page = alerts[start : start + min(limit, self.max_page_size)]
+        page = [self.data.alert_with_stats(alert) for alert in alerts[start : start + min(limit, self.max_page_size)]]
         links: Dict[str, Any] = {}
         if start + len(page) < len(alerts):
             params = {"limit": limit, "cursor": encode_cursor({"offset": start + len(page)})}
@@ -109,7 +110,14 @@ class MentionApi:
             links["more"] = {"href": self._href(base, more_params), "params": more_params}
         pull = {"limit": limit, "since_id": mentions[-1]["id"] if mentions else "0"}
         links["pull"] = {"href": self._href(base, pull), "params": pull}
-        return 200, {}, {"mentions": page, "_links": links}
+        # top-level flags of the 2018 recorded answer: the alert's history window and whether it was cut
+        history = {
+            "truncated_after": mentions[-1]["created_at"] if mentions else w3c(datetime.now(timezone.utc)),
+            "truncated_before": w3c(self.data.now - timedelta(days=self.data.days)),
+            "recently_reenabled": False,
+            "reached_history_limit": False,
+        }
+        return 200, {}, {"mentions": page, "_links": links, **history}
 
     def _since_id_page(self, mentions: List[Dict[str, Any]], since_id: str, size: int) -> Tuple[list, bool]:
         ids = [int(m["id"]) for m in mentions]  # ascending: ids are handed out in discovery order
@@ -143,49 +151,94 @@ class MentionApi:
         return keys
 
     def stats(self, query: Mapping[str, List[str]]) -> Answer:
-        """Daily volume and tones per alert, one row per day in [from, to] (shape defined here; not public)."""
+        """GetStats: one object keyed by alert id (shape from API-REFERENCE.md 2.9).
+
+        Mentions are counted by publication date in `timezone`, per interval (P1D, P1W from Monday,
+        P1M); each interval is keyed by its first local date. `from`/`to` are read in `timezone`
+        unless they carry an offset. Tones, sources and languages are totals of [from, to].
+        """
         alert_ids = query.get("alerts[]") or []
         if not alert_ids:
             return validation_error("alerts", "This value should not be blank.")
-        if (first(query, "interval") or "P1D") != "P1D":
-            return validation_error("interval", "The sandbox answers daily statistics (P1D) only.")
+        interval = first(query, "interval") or "P1D"
+        if interval not in INTERVAL_STARTS:
+            return validation_error("interval", "This value is not valid: use P1D, P1W or P1M.")
         try:
-            start = parse_date(first(query, "from") or w3c(self.data.now - timedelta(days=30)))
-            end = parse_date(first(query, "to") or w3c(datetime.now(timezone.utc)))
+            zone = ZoneInfo(first(query, "timezone") or "UTC")
+        except (ZoneInfoNotFoundError, ValueError):
+            return validation_error("timezone", "This value is not a valid timezone.")
+        now = datetime.now(zone)
+        try:
+            start = local_moment(first(query, "from"), zone) or now - timedelta(days=30)
+            end = local_moment(first(query, "to"), zone) or now
         except ValueError:
             return validation_error("from", "This value is not a valid date.")
-        rows = []
+        begin_key, end_key = INTERVAL_STARTS[interval](start.date()), INTERVAL_STARTS[interval](end.date())
+        keys = []
+        key = begin_key
+        while key <= end_key:
+            keys.append(key)
+            key = next_interval(key, interval)
+        open_key = INTERVAL_STARTS[interval](now.date())
+        stats = {}
         for alert_id in alert_ids:
             if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
                 return not_found("This alert")
             with self.data.lock:
-                mentions = list(self.data.mentions[alert_id])
-            per_day: Dict[str, Counter] = {}
-            for mention in mentions:
-                day = mention["published_at"][:10]
-                counter = per_day.setdefault(day, Counter())
-                counter["volume"] += 1
-                counter[{-1: "negative", 0: "neutral", 1: "positive"}[mention["tone"]]] += 1
-                counter["source:" + mention["source_type"]] += 1
-            day = start.replace(hour=0, minute=0, second=0, microsecond=0)
-            if day < start:
-                day += timedelta(days=1)
-            while day <= end:
-                counter = per_day.get(day.strftime("%Y-%m-%d"), Counter())
-                rows.append(
-                    {
-                        "alert_id": alert_id,
-                        "date": day.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-                        "volume": counter["volume"],
-                        "tones": {k: counter[k] for k in ("negative", "neutral", "positive")},
-                        "sources": {k.split(":", 1)[1]: v for k, v in counter.items() if k.startswith("source:")},
-                    }
-                )
-                day += timedelta(days=1)
-        return 200, {}, {"stats": rows, "interval": "P1D", "timezone": "UTC"}
+                published = [(parse_date(m["published_at"]).astimezone(zone), m) for m in self.data.mentions[alert_id]]
+            in_period = [(moment, m) for moment, m in published if start <= moment <= end]
+            per_interval = Counter(INTERVAL_STARTS[interval](moment.date()) for moment, _ in in_period)
+            counts = [per_interval[key] for key in keys]
+            alert = next(a for a in self.data.alert_list if a["id"] == alert_id)
+            # the alert's own sources and languages are listed with 0 when nothing was found (as in real answers)
+            sources = {**dict.fromkeys(alert["sources"], 0), **Counter(m["source_type"] for _, m in in_period)}
+            languages = {**dict.fromkeys(alert["languages"], 0), **Counter(m["language_code"] for _, m in in_period)}
+            tones = Counter(str(m["tone"]) for _, m in in_period)
+            stats[alert_id] = {
+                "alert_id": int(alert_id),
+                "incomplete_datapoints": [open_key.isoformat()] if open_key in keys else [],
+                "mentions_per_interval": {
+                    "data": {key.isoformat(): count for key, count in zip(keys, counts)},
+                    "avg": round(sum(counts) / len(counts), 2) if counts else 0,
+                    "min": min(counts, default=0),
+                    "max": max(counts, default=0),
+                    "total": sum(counts),
+                },
+                "tones_total": {"data": {tone: tones[tone] for tone in ("-1", "0", "1")}, "total": len(in_period)},
+                "sources_total": {"data": sources, "total": len(in_period)},
+                "languages_total": {"data": languages, "total": len(in_period)},
+            }
+        return 200, {}, {"from": w3c_local(start), "to": w3c_local(end), "stats": stats}
 
     def _href(self, resource: str, params: Mapping[str, Any]) -> str:
         return f"/api/accounts/{self.data.account_id}/{resource}?{urlencode(params)}"
+
+
+def local_moment(text: Optional[str], zone: ZoneInfo) -> Optional[datetime]:
+    """A `from`/`to` value: read in `zone` when it has no offset (the docs' form 2015-03-27T00:00:00.0)."""
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment.replace(tzinfo=zone) if moment.tzinfo is None else moment.astimezone(zone)
+
+
+def w3c_local(moment: datetime) -> str:
+    """Mention's W3C form with the moment's own offset: 2026-11-01T00:00:00.0+01:00."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + str(moment.microsecond // 100000) + moment.isoformat()[-6:]
+
+
+def next_interval(start: date, interval: str) -> date:
+    if interval == "P1M":
+        return date(start.year + start.month // 12, start.month % 12 + 1, 1)
+    return start + timedelta(days=7 if interval == "P1W" else 1)
+
+
+# the first local date of the interval holding a date; weeks start on Monday
+INTERVAL_STARTS: Dict[str, Callable[[date], date]] = {
+    "P1D": lambda day: day,
+    "P1W": lambda day: day - timedelta(days=day.weekday()),
+    "P1M": lambda day: day.replace(day=1),
+}
 
 
 def first(query: Mapping[str, List[str]], name: str) -> Optional[str]:

@@ -207,8 +207,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/mentionlab/stats":
             return 200, {}, {"rate_limited": sandbox.mentionlab.rate_limited, "projects": len(sandbox.mentionlab.projects)}
         if path == "/_sandbox/mentionlytics/mentions":
-            with sandbox.mentionlytics.lock:
-                return 200, {}, [m["id"] for m in sandbox.mentionlytics.mentions]
+            return 200, {}, sandbox.mentionlytics.ids()
         if path == "/_sandbox/mentionlytics/add":
             return 200, {}, sandbox.mentionlytics.add(int(params.get("count", 10)), float(params.get("days", 0)))
         if path == "/_sandbox/mentionlytics/settings":
