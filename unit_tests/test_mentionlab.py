@@ -222,6 +222,17 @@ def test_a_resumed_sync_sends_each_projects_state_as_its_first_cursor():
     assert sorted(ids(output)) == ["a3", "b1"]
 
 
+def test_a_state_that_is_not_a_keyset_position_is_read_again_from_start_date_with_a_warning():
+    state = {"states": [{"partition": {"project_id": "p-1", "parent_slice": {}}, "cursor": {"updatedAt": "2026-11-20T00:00:00.000Z"}}],
+             "state": {"updatedAt": "2026-11-20T00:00:00.000Z"}, "use_global_cursor": False}  # fmt: skip
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, json=[project("p-1")])
+        http.post(LIST_CURSOR_URL, json=page([analysis("r1")], 2))
+        output = run_read(config(), "result_analyses", state=state)
+    assert posts(http)[0][1] == {"updatedAtFrom": "2026-11-01T00:00:00Z"} and ids(output) == ["r1"]
+    assert any(m.log.level.name == "WARN" and "project_id p-1 is not a list-cursor position" in m.log.message for m in output.logs)
+
+
 def test_a_sync_stopped_mid_project_resumes_from_its_last_state_without_skip_or_repeat():
     rows = {"p-1": [analysis(f"a{n}") for n in range(7)], "p-2": [analysis(f"b{n}") for n in range(3)]}
     failing = KeysetApi(rows, limit=2, fail_at_request=3)  # p-1's third page fails after two pages; p-2 is read in full

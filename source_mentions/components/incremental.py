@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
@@ -14,6 +15,7 @@ from airbyte_cdk.sources.types import Record, StreamSlice
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
+logger = logging.getLogger("airbyte")
 KEYSET_PARAMETER = "keyset_page_cursor"
 KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
 
@@ -206,13 +208,12 @@ class StreamSinceIdCursor(_PartitionStateCursor):
 class KeysetPageCursor(_PartitionStateCursor):
     """Per partition, the API's keyset position {lastUpdatedAt, lastId} after the last page whose records were all emitted.
 
-    Mentionlab's list-cursor answer ends each page with `cursor: {lastId, lastUpdatedAt}` and takes
-    it back in the next request; its rows carry no updatedAt, so no record-based cursor (the
-    manifest's datetime cursor included) can hold that position. KeysetPagination hands each
-    finished page's position to `page_emitted`, after the CDK queued the page's records; the state
-    is emitted then, so a killed sync resumes after the last checkpointed page: rows before it are
-    not read again, rows after it are not skipped. A partition's slice carries its position, which
-    the manifest sends as the first request's `cursor`.
+    Mentionlab's list-cursor rows carry no updatedAt, so no record-based cursor (the manifest's
+    datetime cursor included) can hold that position. KeysetPagination hands each page's position
+    to `page_emitted` once the page's records are queued, and the state is emitted then: a resumed
+    sync starts after the last checkpointed page, reading nothing up to it again and skipping
+    nothing after it. A partition's slice carries its position, which the manifest sends as the
+    first request's `cursor`.
     """
 
     def __init__(
@@ -228,10 +229,13 @@ class KeysetPageCursor(_PartitionStateCursor):
         super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
         self._partition_router = partition_router
         self._partition_field = partition_field
-        self._positions: Dict[str, Dict[str, str]] = {
-            str(entry["partition"][partition_field]): {key: str(entry["cursor"][key]) for key in KEYSET_FIELDS}
-            for entry in (stream_state or {}).get("states", [])
-        }
+        self._positions: Dict[str, Dict[str, str]] = {}
+        for entry in (stream_state or {}).get("states", []):
+            key, cursor = str((entry.get("partition") or {}).get(partition_field)), entry.get("cursor") or {}
+            if all(cursor.get(name) for name in KEYSET_FIELDS):
+                self._positions[key] = {name: str(cursor[name]) for name in KEYSET_FIELDS}
+            else:  # e.g. the date cursor of an earlier version of this connector
+                logger.warning(f"{stream_name}: the state of {partition_field} {key} is not a list-cursor position ({cursor}); it is read again from start_date")
 
     @property
     def state(self) -> MutableMapping[str, Any]:
