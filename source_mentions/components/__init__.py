@@ -8,7 +8,7 @@ from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPe
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
-from .paginators import KeysetPagination
+from .pagination import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields

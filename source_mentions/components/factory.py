@@ -15,7 +15,7 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
 from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
-from .paginators import KeysetPagination
+from .pagination import KeysetPagination
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 
 DEFAULT_READ_TIMEOUT_S = 60.0
