@@ -37,7 +37,7 @@ FIRST_REQUESTS = {
         "unit-sociovite-token-2",
     ),
     "mentionlab": FirstRequest(
-        "mentionlab", "projects", "GET", "https://mentionlab.test/api/projects", {"json": {"data": [{"id": "p-1", "name": "One"}]}},
+        "mentionlab", "projects", "GET", "https://mentionlab.test/api/projects/list", {"json": [{"id": "p-1", "name": "One"}]},
         lambda: provider_config("mentionlab", api_key="ml_live_unit_key_3", api_url="https://mentionlab.test"),
         "ml_live_unit_key_3",
     ),

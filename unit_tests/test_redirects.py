@@ -48,7 +48,7 @@ def test_a_read_redirected_to_another_host_is_a_config_error_and_no_credential_l
 def test_a_downgrade_to_plain_http_on_the_same_host_is_refused_too():
     first = FIRST_REQUESTS["mentionlab"]
     with requests_mock.Mocker() as http:
-        redirected(http, "mentionlab", "http://mentionlab.test/api/projects")
+        redirected(http, "mentionlab", "http://mentionlab.test/api/projects/list")
         status = check(first.config())
 
     assert status.status == Status.FAILED and "redirecting to http://mentionlab.test" in status.message
@@ -58,11 +58,11 @@ def test_a_downgrade_to_plain_http_on_the_same_host_is_refused_too():
 def test_a_redirect_on_the_same_host_is_followed_with_the_credential():
     first = FIRST_REQUESTS["mentionlab"]
     with requests_mock.Mocker() as http:
-        redirected(http, "mentionlab", "/api/v2/projects", status=301)
+        redirected(http, "mentionlab", "/api/v2/projects/list", status=301)
         output = run_read(first.config(), first.stream, sync_mode=SyncMode.full_refresh)
 
     assert [record.record.data["id"] for record in output.records] == ["p-1"]
-    assert http.request_history[-1].url == "https://mentionlab.test/api/v2/projects"
+    assert http.request_history[-1].url == "https://mentionlab.test/api/v2/projects/list"
     assert first.credentials_in(http.request_history[-1]) == ["x-api-key"]
 
 
@@ -81,7 +81,7 @@ def test_the_token_refresh_is_not_re_posted_to_another_host():
 
 @pytest.mark.parametrize(
     "provider, stream, parent_url",
-    [("mention", "mentions", "https://api.mention.test/api/accounts/acc_9/alerts"), ("mentionlab", "result_analyses", "https://mentionlab.test/api/projects")],
+    [("mention", "mentions", "https://api.mention.test/api/accounts/acc_9/alerts"), ("mentionlab", "result_analyses", "https://mentionlab.test/api/projects/list")],
 )
 def test_a_parent_stream_refuses_the_redirect_too(provider, stream, parent_url):
     """Parents (the alerts a mentions sync lists, Mentionlab's projects) are built by a factory of their own in the CDK."""
