@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit, urlunsplit
@@ -40,6 +40,7 @@ CDK_EXTRA_SLEEP_S = 1.0
 CDK_RETRY_LINE_PREFIX = "UserDefinedBackoffException: Rate limit exceeded"
 
 ResponseOrException = Optional[Union[requests.Response, BaseException]]
+HEADER_STRATEGIES = (WaitTimeFromHeaderBackoffStrategy, WaitUntilTimeFromHeaderBackoffStrategy)  # a wait the API asked for
 
 
 @dataclass(frozen=True)
@@ -84,9 +85,6 @@ class RetryWait(BackoffStrategy):
     max_retries: int
     budget: RetryBudget
     sleep_padding_s: float = CDK_EXTRA_SLEEP_S  # what the caller sleeps on top of the answer
-    _header_strategies: Tuple[type, ...] = field(
-        default=(WaitTimeFromHeaderBackoffStrategy, WaitUntilTimeFromHeaderBackoffStrategy), init=False, repr=False
-    )
 
     def backoff_time(self, response_or_exception: ResponseOrException, attempt_count: int) -> Optional[float]:
         cause = describe_failure(response_or_exception, self.budget.read_timeout_s)
@@ -98,7 +96,7 @@ class RetryWait(BackoffStrategy):
         if not wait:
             return wait
         sleep = wait + self.sleep_padding_s
-        until = (datetime.now(timezone.utc) + timedelta(seconds=sleep)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        until = (datetime.now(timezone.utc) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%SZ")
         if from_header:
             cause = f"{cause} until {until}"
         if self.budget.max_wait_s is not None and wait > self.budget.max_wait_s:
@@ -110,7 +108,7 @@ class RetryWait(BackoffStrategy):
         for strategy in self.strategies:
             wait = strategy.backoff_time(response_or_exception=response_or_exception, attempt_count=attempt_count)  # type: ignore[arg-type]
             if wait:
-                return wait, isinstance(strategy, self._header_strategies)
+                return wait, isinstance(strategy, HEADER_STRATEGIES)
         return None, False
 
     def _gave_up(self, cause: str, attempts: int, why: str = "") -> AirbyteTracedException:
