@@ -9,7 +9,9 @@ from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
+from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
+from .stop import StoppingHttpRequester, SyncStop, SyncStopped
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
@@ -23,12 +25,17 @@ __all__ = [
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "ReplaceWithFields",
+    "RequiredFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
+    "SkippedRecords",
     "SourceMentionsComponentFactory",
     "StartDateNotInTheFuture",
     "StatsPerIntervalExtractor",
+    "StoppingHttpRequester",
     "StreamSinceIdCursor",
     "SyncProgress",
+    "SyncStop",
+    "SyncStopped",
     "UpToHeadRecordFilter",
 ]
