@@ -127,6 +127,12 @@ def mentionlytics(http):
     return provider_config("mentionlytics", bearer_token="mly-bearer-1", refresh_token="mly-refresh-1", token_expiry_date="2099-01-01T00:00:00Z", api_url="https://mly.test/v2")
 
 
+def mentionlab(http):
+    http.get("https://mentionlab.test/api/projects/list", json=[{"id": "p-1", "name": "One"}])
+    http.post("https://mentionlab.test/api/result-analysis/list-cursor", json={"cursor": {"limit": 500, "count": 0, "lastId": None, "lastUpdatedAt": None}, "results": []})
+    return provider_config("mentionlab", start_date="2026-11-01T00:00:00Z", api_key="ml_live_unit_key_5", api_url="https://mentionlab.test")
+
+
 def mention_account(http):
     mock_account(http, ["1"])
     mock_mentions(http, "1", json=mentions_page([mention("20")]))
@@ -148,6 +154,14 @@ BAD_STATES = {
     "sociovite: a number for a date": (sociovite, "mentions", {"createdat": 12}, '{"createdat": 12}'),
     "sociovite: states not a list": (sociovite, "mentions", {"states": "x"}, '"states": "x"'),
     "mentionlytics: date that does not parse": (mentionlytics, "mentions", {"published_at": "2026-13-01"}, "2026-13-01"),
+    "mentionlab: keyset position without lastId": (
+        mentionlab, "result_analyses", {"states": [{"partition": {"project_id": "p-1"}, "cursor": {"lastUpdatedAt": "2026-11-15T10:00:00.000Z"}}]}, "2026-11-15T10:00:00.000Z",
+    ),
+    "mentionlab: lastUpdatedAt that does not parse": (
+        mentionlab, "result_analyses", {"states": [{"partition": {"project_id": "p-1"}, "cursor": {"lastUpdatedAt": "soon", "lastId": "a1"}}]}, "soon",
+    ),
+    "mentionlab: states not a list": (mentionlab, "unified_mentions", {"states": {"p-1": "a1"}}, '"p-1": "a1"'),
+    "mentionlab: entry without partition": (mentionlab, "result_analyses", {"states": [{"cursor": {"lastId": "a1"}}]}, '{"cursor": {"lastId": "a1"}}'),
 }  # fmt: skip
 
 

@@ -4,10 +4,11 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import JsonRefreshTokenAuthenticator
-from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
+from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
-from .incremental import SinceIdCursor, StreamSinceIdCursor
+from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .pagination import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
@@ -19,9 +20,12 @@ __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
     "AddParsedDateTime",
+    "BareOrDataListExtractor",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
+    "KeysetPageCursor",
+    "KeysetPagination",
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "ReplaceWithFields",

@@ -19,7 +19,8 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
-from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor, bad_state
+from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
+from .pagination import KeysetPagination
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
@@ -32,7 +33,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
-      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
+      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
+      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
     - every RecordSelector reports its pages and records to PROGRESS, and skips (counted in
       `skipped_records`) records without their primary key or with a since_id that is not a whole
       number; the API budget logs its waits.
@@ -87,22 +89,28 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             component.skipped_records = self.skipped_records
         return component
 
+    def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        budget = super().create_http_api_budget(model, config, **kwargs)
+        if type(budget) is HttpAPIBudget:
+            budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
+        return budget
+
     def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Tells the record selector which fields a record cannot be emitted without (the CDK does not pass it the primary key)."""
+        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models),
+        and tells the record selector which fields a record cannot be emitted without (the CDK does not pass it the primary key)."""
         retriever = super().create_simple_retriever(model, config, **kwargs)
         cursor = kwargs.get("cursor")
+        strategy = getattr(retriever.paginator, "pagination_strategy", None)
+        if isinstance(strategy, KeysetPagination):
+            if not isinstance(cursor, KeysetPageCursor):
+                raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
+            strategy.checkpoints = cursor
         since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
         selector = getattr(retriever, "record_selector", None)
         if isinstance(selector, ProgressRecordSelector):
             selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
             selector.skipped_records = self.skipped_records
         return retriever
-
-    def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        budget = super().create_http_api_budget(model, config, **kwargs)
-        if type(budget) is HttpAPIBudget:
-            budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
-        return budget
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
@@ -140,6 +148,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 group_field=stream_options["group_field"],
                 cursor_field=stream_options["cursor_field"],
                 checkpoint_every=int(stream_options["checkpoint_every"]),
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
+        keyset_options = (model.parameters or {}).get(KEYSET_PARAMETER)
+        if keyset_options and stream_slicer is not None:
+            return KeysetPageCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                partition_field=keyset_options["partition_field"],
+                cursor_field=keyset_options["cursor_field"],
                 stream_state=self._connector_state_manager.get_stream_state(name, None),
                 connector_state_manager=self._connector_state_manager,
                 message_repository=self._message_repository,

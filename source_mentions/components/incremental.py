@@ -1,4 +1,4 @@
-"""Cursors the 7.39 manifest cannot declare: an integer `since_id` per partition."""
+"""Cursors the 7.39 manifest cannot declare: an integer `since_id`, or an API keyset position, per partition."""
 
 from __future__ import annotations
 
@@ -15,12 +15,16 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
 from airbyte_cdk.sources.types import Record, StreamSlice
+from airbyte_cdk.utils.datetime_helpers import ab_datetime_try_parse
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
+KEYSET_PARAMETER = "keyset_page_cursor"
+KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
 logger = logging.getLogger("airbyte")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def as_since_id(value: Any) -> Optional[int]:
@@ -285,3 +289,96 @@ def _since_id_map(stream_name: str, state: Optional[Mapping[str, Any]], partitio
             raise bad_state(stream_name, f"since_id {value!r} of {partition_field} {key} is not a whole number", state)
         parsed[str(key)] = since_id
     return parsed
+
+
+class KeysetPageCursor(_PartitionStateCursor):
+    """Per partition, the API's keyset position {lastUpdatedAt, lastId} after the last page whose records were all emitted.
+
+    Mentionlab's list-cursor rows carry no updatedAt, so no record-based cursor (the manifest's
+    datetime cursor included) can hold that position. KeysetPagination hands each page's position
+    to `page_emitted` once the page's records are queued, and the state is emitted then: a resumed
+    sync starts after the last checkpointed page, reading nothing up to it again and skipping
+    nothing after it. A partition's slice carries its position, which the manifest sends as the
+    first request's `cursor`.
+    """
+
+    def __init__(
+        self,
+        stream_name: str,
+        partition_router: StreamSlicer,
+        partition_field: str,
+        cursor_field: str,
+        stream_state: Optional[Mapping[str, Any]],
+        connector_state_manager: ConnectorStateManager,
+        message_repository: MessageRepository,
+    ) -> None:
+        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
+        self._partition_router = partition_router
+        self._partition_field = partition_field
+        self._positions: Dict[str, Dict[str, str]] = _keyset_positions(stream_name, stream_state, partition_field)
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return {
+            "states": [
+                {"partition": {self._partition_field: key}, "cursor": dict(position)} for key, position in sorted(self._positions.items())
+            ]
+        }
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        for partition in self._partition_router.stream_slices():
+            with self._lock:
+                position = dict(self._positions.get(str(partition.partition[self._partition_field]), {}))
+            yield StreamSlice(partition=partition.partition, cursor_slice=position, extra_fields=partition.extra_fields)
+
+    def page_emitted(self, stream_slice: StreamSlice, position: Mapping[str, str]) -> None:
+        """Called by KeysetPagination once every record of the page at `position` went to the output queue."""
+        key = str(stream_slice.partition[self._partition_field])
+        with self._lock:
+            self._positions[key] = {name: str(position[name]) for name in KEYSET_FIELDS}
+            self._emit_state()
+
+    def observe(self, record: Record) -> None:
+        """Nothing to learn from a row: the position comes with the page (page_emitted)."""
+
+    def close_partition(self, partition: Partition) -> None:
+        """The last page's position was emitted by page_emitted already."""
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        with self._lock:
+            self._emit_state()
+
+
+
+def _is_date_time(value: Any) -> bool:
+    return isinstance(value, str) and _DATE.match(value) is not None and ab_datetime_try_parse(value) is not None
+
+
+def _keyset_positions(stream_name: str, state: Optional[Mapping[str, Any]], partition_field: str) -> Dict[str, Dict[str, str]]:
+    """The `{"states": [{"partition": {..}, "cursor": {lastUpdatedAt, lastId}}]}` state of a keyset cursor.
+
+    The date cursor an earlier version of this connector stored (one date-time per partition, or
+    its global form) is read again from start_date with a WARN; any other shape is bad_state.
+    """
+    if not state:
+        return {}
+    entries = state.get("states") if isinstance(state, Mapping) else None
+    if not isinstance(entries, list):
+        raise bad_state(stream_name, f'expected {{"states": [{{"partition": {{"{partition_field}": ...}}, "cursor": {{"lastUpdatedAt": ..., "lastId": ...}}}}]}}', state)
+    if not entries and isinstance(state.get("state"), Mapping):
+        logger.warning(f"{stream_name}: the state is the date cursor of an earlier version ({json.dumps(state['state'])}); every {partition_field} is read again from start_date")
+    positions: Dict[str, Dict[str, str]] = {}
+    for entry in entries:
+        partition = entry.get("partition") if isinstance(entry, Mapping) else None
+        cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
+        if not isinstance(partition, Mapping) or partition.get(partition_field) in (None, "") or not isinstance(cursor, Mapping):
+            raise bad_state(stream_name, f"the entry {json.dumps(entry, default=str)} has no {partition_field} or no cursor", state)
+        key = str(partition[partition_field])
+        if not any(name in cursor for name in KEYSET_FIELDS) and cursor and all(_is_date_time(value) for value in cursor.values()):
+            logger.warning(f"{stream_name}: the state of {partition_field} {key} is not a list-cursor position but the date cursor of an earlier version ({json.dumps(cursor)}); it is read again from start_date")
+            continue
+        last_updated, last_id = cursor.get("lastUpdatedAt"), cursor.get("lastId")
+        if not _is_date_time(last_updated) or not isinstance(last_id, (str, int)) or isinstance(last_id, bool) or last_id == "":
+            raise bad_state(stream_name, f"the cursor {json.dumps(cursor, default=str)} of {partition_field} {key} is not a list-cursor position (lastUpdatedAt a date-time, lastId an id)", state)
+        positions[key] = {"lastUpdatedAt": str(last_updated), "lastId": str(last_id)}
+    return positions
