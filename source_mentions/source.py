@@ -4,7 +4,7 @@ import copy
 import logging
 from typing import Any, Iterator, List, Mapping, Optional
 
-from airbyte_cdk.models import AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Type
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
@@ -62,3 +62,11 @@ class SourceMentions(YamlDeclarativeSource):
                 logger.warning(line)
         if stop.error is not None:
             raise stop.final_error()
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """The CDK's check, FAILED with the stop's message if the sync was stopped (its requests answered nothing)."""
+        status = super().check(logger, config)
+        stop = self._constructor.sync_stop  # type: ignore[attr-defined]
+        if stop.error is not None:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=stop.error.message)
+        return status

@@ -100,8 +100,19 @@ def test_a_rejected_refresh_token_ends_the_sync_with_one_config_error_and_no_ret
     assert [r.url for r in http.request_history] == [REFRESH_URL]
     assert not output.records and not output.state_messages
     logs = [m.log for m in output.logs]
-    assert sum("Traceback" in log.message for log in logs) <= 1  # the CDK logs the first failed partition's
+    assert not [log for log in logs if "Traceback" in log.message or log.level == Level.ERROR]
     assert "refresh-old" not in " ".join(log.message for log in logs) + " ".join(e.message + (e.internal_message or "") for e in errors)
+
+
+def test_a_refresh_rejected_mid_sync_ends_it_with_one_config_error_and_no_retry():
+    """The bearer dies mid-sync (`token_expired`), and the refresh token turns out revoked."""
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, status_code=401, json={"error": "invalid_grant"})
+        http.get(f"{API}/mentions", [{"json": {"mentions": [mention(1)], "results_after": None}}, {"status_code": 401, "json": {"error": "token_expired"}}])
+        output = run_read({**config(start_date="2026-10-01T00:00:00Z", token_expiry_date="2099-01-01T00:00:00Z"), "num_workers": 1}, "mentions", expect_failure=True)
+    errors = trace_errors(output)
+    assert len(errors) == 1 and errors[0].failure_type == FailureType.config_error and HINT in errors[0].message
+    assert [r.url.split("?")[0] for r in http.request_history] == [f"{API}/mentions", f"{API}/mentions", REFRESH_URL]
 
 
 def test_a_rejected_refresh_token_fails_check_with_the_providers_advice():

@@ -87,9 +87,8 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
             if reason is None:
                 raise
             internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
-            rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
-            self.sync_stop.stop(rejection)
-            raise rejection from error
+            self.sync_stop.stop(self._rejected(f"the refresh endpoint answered {reason}", internal))
+            raise self.sync_stop.stopped() from error
 
     def _emit_control_message(self) -> None:
         """The CDK's hook after a rotation (a private name in 7.39): the user's config with the new tokens only."""

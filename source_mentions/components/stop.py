@@ -12,7 +12,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 
 class SyncStopped(AirbyteTracedException):
-    """Raised to every caller after the one that stopped the sync; StoppingHttpRequester turns it into no answer.
+    """Raised to every caller once the sync was stopped; StoppingHttpRequester turns it into no answer.
 
     A config_error: the CDK's HTTP client re-raises those from a refresh and would swallow others
     (then retry the request with the old token).
@@ -24,9 +24,9 @@ class SyncStop:
 
     The CDK reads each partition on its own and reports each failure: a refresh token the
     provider rejected, which every stream shares, came out as one identical error trace per
-    partition (42 for three Mentionlytics streams over two months). The authenticator records
-    the rejection here; every later request is not sent (StoppingHttpRequester) and
-    SourceMentions.read ends the sync with this one error.
+    partition, each with a traceback in the log (123 traces for three Mentionlytics streams over
+    two months). The authenticator records the rejection here; no partition fails on its own
+    (StoppingHttpRequester answers nothing), and SourceMentions.read and .check end with this one error.
     """
 
     def __init__(self) -> None:
@@ -45,7 +45,12 @@ class SyncStop:
 
     def raise_if_stopped(self) -> None:
         if self._error is not None:
-            raise SyncStopped(message=self._error.message, internal_message="the sync was stopped earlier", failure_type=FailureType.config_error)
+            raise self.stopped()
+
+    def stopped(self) -> SyncStopped:
+        """What every request raises once the sync was stopped."""
+        assert self._error is not None
+        return SyncStopped(message=self._error.message, internal_message=f"the sync was stopped: {self._error.internal_message}", failure_type=FailureType.config_error)
 
     def final_error(self) -> AirbyteTracedException:
         """The error that ends the sync, as a new exception (raising one object twice would stack its tracebacks)."""
@@ -59,9 +64,8 @@ class StoppingHttpRequester(HttpRequester):
     """An HttpRequester that sends nothing once the sync was stopped (no manifest hook exists for this).
 
     No answer is what the CDK gets for an ignored error: the partition ends without an error trace
-    of its own. Only SourceMentions.read (which then drops every message but logs and ends with the
-    stop's error) may see such partitions; the first request to fail still raises, so `check`
-    fails as before.
+    of its own. SourceMentions.read then drops every message but logs and ends with the stop's
+    error, and SourceMentions.check answers FAILED with it.
     """
 
     sync_stop: Optional[SyncStop] = None
