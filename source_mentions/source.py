@@ -27,10 +27,9 @@ class SourceMentions(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         config_path: Optional[str] = None,
     ) -> None:
-        # the CDK fills defaults into the config's nested objects in place; a rotated token is handed
-        # back in the config as the user gave it (JsonRefreshTokenAuthenticator)
+        # taken before the CDK fills defaults into the config's nested objects (in place): a rotated
+        # token is handed back in the config as the user gave it (JsonRefreshTokenAuthenticator)
         user_config = copy.deepcopy(dict(config)) if config is not None else None
-        config = copy.deepcopy(dict(config)) if config is not None else None
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
         SourceMentionsComponentFactory.adopt(self._constructor, user_config=user_config)
         self._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE  # the CDK has no setting for it

@@ -126,11 +126,10 @@ def test_a_rejected_refresh_token_fails_check_with_the_providers_advice():
 def test_the_control_message_carries_the_users_config_with_only_the_rotated_tokens(capsys):
     """No `__airbyte_*` keys and none of the defaults the spec fills in (start_date, token_refresh_url, ...)."""
     users = {"provider": {"provider_type": "mentionlytics", "bearer_token": "bearer-old", "refresh_token": "refresh-old", "api_url": API, "trackers": ["7"]}, "num_workers": 1}
-    given = copy.deepcopy(users)
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed("bearer-1", "refresh-1")])
         serve_mentions(http, [mention(1)])
-        run_read(given, "mentions")
+        run_read(copy.deepcopy(users), "mentions")
     saved = control_configs(capsys.readouterr().out)
     assert len(saved) == 1
     rotated = saved[0]
@@ -138,7 +137,6 @@ def test_the_control_message_carries_the_users_config_with_only_the_rotated_toke
     assert rotated["provider"].pop("token_expiry_date")
     users["provider"].update(bearer_token="bearer-1", refresh_token="refresh-1")
     assert rotated == users
-    assert given["provider"] == {**users["provider"], "bearer_token": "bearer-old", "refresh_token": "refresh-old"}  # the caller's dict is left alone
 
 
 def test_expired_bearer_answer_is_retried_not_fatal():

@@ -349,7 +349,6 @@ class KeysetPageCursor(_PartitionStateCursor):
             self._emit_state()
 
 
-
 def _is_date_time(value: Any) -> bool:
     return isinstance(value, str) and _DATE.match(value) is not None and ab_datetime_try_parse(value) is not None
 
