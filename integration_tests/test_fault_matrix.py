@@ -12,7 +12,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
 import pytest
 
@@ -83,12 +83,13 @@ class Sync:
         return controls[-1] if controls else None
 
 
-def catalog(stream: str) -> Dict[str, Any]:
-    return {"streams": [{"stream": {"name": stream, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
-                         "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]}  # fmt: skip
+def catalog(stream: Union[str, List[str]]) -> Dict[str, Any]:
+    return {"streams": [{"stream": {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
+                         "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}
+                        for name in ([stream] if isinstance(stream, str) else stream)]}  # fmt: skip
 
 
-def read(config: Dict[str, Any], stream: str, tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
+def read(config: Dict[str, Any], stream: Union[str, List[str]], tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
     """`source-mentions read` as a child process; with kill_after, SIGKILL once that many records came out."""
     folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
@@ -229,6 +230,57 @@ def test_mentionlytics_revoked_refresh_token_is_a_config_error_with_no_state(sta
     assert not sync.ids("mentions")
     assert all(not (state.get("stream", {}).get("stream_state") or {}).get("state") for state in sync.states())
     assert_no_secret_in_output(provider, config, sync)
+
+
+def test_mentionlytics_revoked_refresh_token_ends_a_sync_of_every_stream_with_one_error_trace(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    provider = PROVIDERS["mentionlytics"]
+    config = provider.config(sandbox)
+    config["provider"]["refresh_token"] = "mly-refresh-revoked"
+    sync = read(config, ["mentions", "aggregation", "unified_mentions"], tmp_path)
+
+    assert sync.returncode == 1 and len(sync.errors()) == 1, sync.errors()
+    assert sync.errors()[0]["failure_type"] == "config_error" and "Settings > API / Access Tokens" in sync.errors()[0]["message"]
+    assert sum("/auth/refresh" in request for request in sandbox.get("requests")["requests"]) == 1
+    assert not sync.ids("mentions") and not sync.states()
+    assert "Traceback" not in sync.output
+    assert_no_secret_in_output(provider, config, sync)
+
+
+def test_mentionlytics_control_message_is_the_users_config_with_only_the_rotated_tokens(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
+    sandbox.server.sandbox.set_faults(latency_ms=400)  # the sync outlives a token: two rotations, two CONTROL messages
+    config = {**PROVIDERS["mentionlytics"].config(sandbox), "num_workers": 1}  # no token_refresh_url, num_workers and the like left to their defaults
+    sync = read(config, "mentions", tmp_path)
+
+    controls = [m["control"]["connectorConfig"]["config"] for m in sync.messages if m["type"] == "CONTROL"]
+    assert sync.returncode == 0 and len(controls) >= 2
+    for saved in controls:
+        tokens = {field: saved["provider"].pop(field) for field in ("bearer_token", "refresh_token", "token_expiry_date")}
+        assert tokens["refresh_token"] != config["provider"]["refresh_token"] and tokens["token_expiry_date"]
+        assert saved == {**config, "provider": {key: value for key, value in config["provider"].items() if key not in ("bearer_token", "refresh_token")}}
+
+
+BAD_STATES: Dict[str, Tuple[str, Dict[str, Any], str]] = {
+    "mentions: since_id not a number": ("mentions", {"states": [{"partition": {"alert_id": "1"}, "cursor": {"id": "abc"}}]}, "'abc'"),
+    "mentions: a global cursor": ("mentions", {"id": "5"}, '{"id": "5"}'),
+    "live_mentions: since_id not a map": ("live_mentions", {"since_id": "x"}, '"since_id": "x"'),
+    "statistics: a date that does not parse": ("statistics", {"state": {"date": "11/03/2026"}, "use_global_cursor": True, "states": []}, "11/03/2026"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_STATES))
+def test_a_saved_state_the_connector_cannot_use_is_a_config_error_naming_the_stream_and_the_value(sandbox, tmp_path, case):
+    stream, stream_state, value = BAD_STATES[case]
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": stream_state}}]
+    sync = read(sandbox.config(), stream, tmp_path, state=state)
+
+    assert sync.returncode == 1 and len(sync.errors()) == 1
+    error = sync.errors()[0]
+    assert error["failure_type"] == "config_error" and f"The saved state of stream `{stream}` cannot be used" in error["message"]
+    assert value in error["message"]
+    assert "Traceback" not in sync.output and "Something went wrong" not in sync.output
 
 
 BAD_CONFIGS: Dict[str, Callable[[Dict[str, Any]], None]] = {

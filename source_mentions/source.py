@@ -1,9 +1,12 @@
 """The source: the declarative manifest plus the one factory hook it needs."""
 
-from typing import Any, List, Mapping, Optional
+import copy
+import logging
+from typing import Any, Iterator, List, Mapping, Optional
 
-from airbyte_cdk.models import AirbyteStateMessage, ConfiguredAirbyteCatalog
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .components import PROGRESS, SourceMentionsComponentFactory
 
@@ -24,7 +27,45 @@ class SourceMentions(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         config_path: Optional[str] = None,
     ) -> None:
+        # taken before the CDK fills defaults into the config's nested objects (in place): a rotated
+        # token is handed back in the config as the user gave it (JsonRefreshTokenAuthenticator)
+        user_config = copy.deepcopy(dict(config)) if config is not None else None
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
-        SourceMentionsComponentFactory.adopt(self._constructor)
+        SourceMentionsComponentFactory.adopt(self._constructor, user_config=user_config)
         self._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE  # the CDK has no setting for it
         PROGRESS.reset()  # one source per sync: progress lines count this sync's records
+
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
+        """The CDK's read, ended by the first failure no stream can get past, and totals of skipped records.
+
+        After a stop (components.stop), the partitions still queued end without a request; their
+        messages are dropped (logs excepted) and the sync ends with that one error.
+        """
+        factory: SourceMentionsComponentFactory = self._constructor  # type: ignore[assignment]
+        stop = factory.sync_stop
+        try:
+            for message in super().read(logger, config, catalog, state):
+                if stop.error is None or message.type == Type.LOG:
+                    yield message
+        except AirbyteTracedException:
+            if stop.error is None:
+                raise  # the CDK's summary of failed streams: not a stop
+        finally:
+            for line in factory.skipped_records.summary():
+                logger.warning(line)
+        if stop.error is not None:
+            raise stop.final_error()
+
+    def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
+        """The CDK's check, FAILED with the stop's message if the sync was stopped (its requests answered nothing)."""
+        status = super().check(logger, config)
+        stop = self._constructor.sync_stop  # type: ignore[attr-defined]
+        if stop.error is not None:
+            return AirbyteConnectionStatus(status=Status.FAILED, message=stop.error.message)
+        return status

@@ -10,7 +10,9 @@ from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
 from .pagination import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
+from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
+from .stop import StoppingHttpRequester, SyncStop, SyncStopped
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
@@ -27,12 +29,17 @@ __all__ = [
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "ReplaceWithFields",
+    "RequiredFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
+    "SkippedRecords",
     "SourceMentionsComponentFactory",
     "StartDateNotInTheFuture",
     "StatsPerIntervalExtractor",
+    "StoppingHttpRequester",
     "StreamSinceIdCursor",
     "SyncProgress",
+    "SyncStop",
+    "SyncStopped",
     "UpToHeadRecordFilter",
 ]

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import InitVar, dataclass, field
 from typing import Any, List, Mapping, Optional, Tuple
 
+import dpath
 import requests
+from airbyte_cdk.config_observation import emit_configuration_as_airbyte_control_message
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
@@ -14,6 +17,8 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .stop import SyncStop
 
 
 @dataclass
@@ -25,7 +30,12 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     `{"refresh_token": "..."}` as JSON. Expiry, the refresh lock, rotation and the CONTROL message
     stay the CDK's. A rejected refresh token (a reason from `refresh_token_error_values` under any
     of `refresh_token_error_keys`; the CDK reads only one key) is a config_error led by
-    `refresh_rejected_hint`, where the provider hands out new tokens, and is not sent again.
+    `refresh_rejected_hint`, where the provider hands out new tokens, and stops the sync
+    (`sync_stop`, shared with every stream's requester by the factory): no refresh is sent again.
+
+    The CONTROL message that hands the rotated tokens back carries `saved_config` (the config as
+    the user gave it, set by the factory) with only the three token fields changed; the CDK's
+    would carry the normalized config: filled-in defaults and `__airbyte_check_stream_names`.
     """
 
     config: Config = field(repr=False)
@@ -39,7 +49,8 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     refresh_token_error_keys: List[str] = field(default_factory=lambda: ["error"])
     refresh_token_error_values: List[str] = field(default_factory=list)
     refresh_rejected_hint: str = ""
-    _rejection: Optional[AirbyteTracedException] = field(default=None, init=False, repr=False)
+    sync_stop: SyncStop = field(default_factory=SyncStop, repr=False)
+    saved_config: Optional[Config] = field(default=None, repr=False)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__init__(
@@ -66,8 +77,7 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
         super().set_refresh_token(new_refresh_token)
 
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime, Optional[str]]:
-        if self._rejection is not None:
-            raise self._rejection  # a rejected refresh token stays rejected: no second call this sync
+        self.sync_stop.raise_if_stopped()  # a rejected refresh token stays rejected: no second call this sync
         try:
             return super().refresh_access_token()
         except (AirbyteTracedException, requests.HTTPError) as error:
@@ -77,8 +87,18 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
             if reason is None:
                 raise
             internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
-            self._rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
-            raise self._rejection from error
+            self.sync_stop.stop(self._rejected(f"the refresh endpoint answered {reason}", internal))
+            raise self.sync_stop.stopped() from error
+
+    def _emit_control_message(self) -> None:
+        """The CDK's hook after a rotation (a private name in 7.39): the user's config with the new tokens only."""
+        if self.saved_config is None:
+            super()._emit_control_message()
+            return
+        config = copy.deepcopy(dict(self.saved_config))
+        for path in (self.access_token_config_path, self.refresh_token_config_path, self.token_expiry_date_config_path):
+            dpath.new(config, list(path), dpath.get(self.config, list(path)))
+        emit_configuration_as_airbyte_control_message(config)
 
     def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:
         message = f"{self.refresh_rejected_hint} ({detail})" if self.refresh_rejected_hint else detail

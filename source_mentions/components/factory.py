@@ -6,6 +6,9 @@ from typing import Any, Optional
 
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    DatetimeBasedCursor as DatetimeBasedCursorModel,
+)
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
@@ -13,10 +16,15 @@ from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .auth import JsonRefreshTokenAuthenticator
+from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
 from .pagination import KeysetPagination
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
+from .records import RequiredFields, SkippedRecords
+from .retrievers import SinceIdStreamRetriever
+from .stop import StoppingHttpRequester, SyncStop
 
 DEFAULT_READ_TIMEOUT_S = 60.0
 
@@ -27,13 +35,22 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
       `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
-    - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
-    - every requester gets `read_timeout_seconds` from the config (default 60 s).
+    - every RecordSelector reports its pages and records to PROGRESS, and skips (counted in
+      `skipped_records`) records without their primary key or with a since_id that is not a whole
+      number; the API budget logs its waits.
+    - every requester gets `read_timeout_seconds` from the config (default 60 s), and sends nothing
+      once `sync_stop` is set (a rejected refresh token, see JsonRefreshTokenAuthenticator).
+    - a saved state a cursor cannot read is a config_error naming the stream and the state.
+    - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
     Everything else is built by the CDK as usual.
     """
 
+    user_config: Optional[Config] = None
+    sync_stop: SyncStop
+    skipped_records: SkippedRecords
+
     @classmethod
-    def adopt(cls, factory: ModelToComponentFactory) -> None:
+    def adopt(cls, factory: ModelToComponentFactory, user_config: Optional[Config] = None) -> None:
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
@@ -41,6 +58,10 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         # factory): a cut body it then retries is replayed from the cache until the retries run out.
         # Parents are read once per stream; the few repeated list requests cost less than that.
         factory._disable_cache = True
+        assert isinstance(factory, cls)
+        factory.user_config = user_config
+        factory.sync_stop = SyncStop()
+        factory.skipped_records = SkippedRecords()
 
     def create_http_requester(
         self,
@@ -57,7 +78,20 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             timeout = float(config.get("read_timeout_seconds") or DEFAULT_READ_TIMEOUT_S)
             model = model.copy(update={"read_timeout_in_seconds": timeout, "connect_timeout_in_seconds": model.connect_timeout_in_seconds or 30.0})
         extra = {"decoder": decoder} if decoder is not None else {}
-        return super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
+        requester = super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
+        if type(requester) is HttpRequester:
+            requester.__class__ = StoppingHttpRequester  # same fields; sends nothing once the sync was stopped
+            requester.sync_stop = self.sync_stop
+        return requester
+
+    def create_custom_component(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        component = super().create_custom_component(model, config, **kwargs)
+        if isinstance(component, JsonRefreshTokenAuthenticator):
+            component.sync_stop = self.sync_stop
+            component.saved_config = self.user_config
+        if isinstance(component, SinceIdStreamRetriever):
+            component.skipped_records = self.skipped_records
+        return component
 
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
@@ -66,14 +100,20 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         return budget
 
     def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models)."""
+        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models),
+        and tells the record selector which fields a record cannot be emitted without (the CDK does not pass it the primary key)."""
         retriever = super().create_simple_retriever(model, config, **kwargs)
+        cursor = kwargs.get("cursor")
         strategy = getattr(retriever.paginator, "pagination_strategy", None)
         if isinstance(strategy, KeysetPagination):
-            cursor = kwargs.get("cursor")
             if not isinstance(cursor, KeysetPageCursor):
                 raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
             strategy.checkpoints = cursor
+        since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
+        selector = getattr(retriever, "record_selector", None)
+        if isinstance(selector, ProgressRecordSelector):
+            selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
+            selector.skipped_records = self.skipped_records
         return retriever
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
@@ -83,6 +123,23 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         return selector
 
     def _build_concurrent_cursor(
+        self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
+    ) -> Cursor:
+        """The stream's cursor; a saved state it cannot read is a config_error, not a traceback."""
+        name = model.name or ""
+        state = self._connector_state_manager.get_stream_state(name, None)
+        try:
+            return self._build_since_id_or_cdk_cursor(model, stream_slicer, config)
+        except AirbyteTracedException:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
+            if not state:
+                raise  # not the state's fault
+            cursor = model.incremental_sync
+            expected = f"a `{cursor.cursor_field}` date in the form {cursor.datetime_format}" if isinstance(cursor, DatetimeBasedCursorModel) else "the state this stream writes"
+            raise bad_state(name, f"it is not {expected}", state, internal=f"{type(error).__name__}: {error}") from error
+
+    def _build_since_id_or_cdk_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
         name = model.name or ""

@@ -6,7 +6,7 @@ import json
 import logging
 import socket
 import time
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 import requests
@@ -21,6 +21,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .incremental import STREAM_SINCE_ID_PARAMETER, StreamSinceIdCursor
 from .progress import PROGRESS
+from .records import RequiredFields, SkippedRecords
 
 logger = logging.getLogger("airbyte")
 
@@ -37,7 +38,8 @@ class SinceIdStreamRetriever(Retriever):
     line (bounded memory) and stops at `duration_seconds` or when a keep-alive mark arrives after
     a whole mark interval without mentions; it checkpoints on marks and reconnects a dropped
     connection from the state. Opening the connection goes through the manifest's requester, so
-    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
+    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's. A mention without its alert
+    or a whole-number id is skipped with a WARN (counted in `skipped_records`, set by the factory).
     """
 
     requester: HttpRequester
@@ -48,6 +50,7 @@ class SinceIdStreamRetriever(Retriever):
     keepalive_timeout_seconds: float = 75
     max_reconnects: int = 5
     name: str = ""
+    skipped_records: SkippedRecords = field(default_factory=SkippedRecords)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
@@ -55,6 +58,8 @@ class SinceIdStreamRetriever(Retriever):
         if not isinstance(self.cursor, StreamSinceIdCursor):
             raise ValueError(f"{self.name}: SinceIdStreamRetriever needs `{STREAM_SINCE_ID_PARAMETER}` in the stream's $parameters")
         self._since = self.cursor
+        needed = self._since.required_fields()
+        self._required = RequiredFields(stream=self.name, key_paths=tuple((name,) for name in needed), whole_numbers=(self._since.cursor_field.cursor_field_key,))
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
@@ -107,9 +112,15 @@ class SinceIdStreamRetriever(Retriever):
                 delivered = True
                 kind = message.get("type")
                 if kind == "mention":
+                    mention = message.get("mention")
+                    if not isinstance(mention, Mapping):
+                        logger.warning(f"{self.name}: skipped a mention message without a mention object: {json.dumps(message)[:120]}")
+                        continue
+                    if self.skipped_records.skip(self._required, mention):
+                        continue
                     progress["mentions"] += 1
                     mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
-                    yield message["mention"]
+                    yield mention
                     PROGRESS.add(self.name, slice_, records=1, pages=0)
                 elif kind == "mark":
                     self._since.checkpoint()
