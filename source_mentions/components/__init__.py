@@ -4,6 +4,8 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import JsonRefreshTokenAuthenticator
+from .configured_ids import ConfiguredIds
+from .errors import WarnWhenSkippedErrorHandler
 from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
@@ -17,6 +19,7 @@ __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
     "AddParsedDateTime",
+    "ConfiguredIds",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
@@ -31,4 +34,5 @@ __all__ = [
     "StreamSinceIdCursor",
     "SyncProgress",
     "UpToHeadRecordFilter",
+    "WarnWhenSkippedErrorHandler",
 ]
