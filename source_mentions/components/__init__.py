@@ -6,10 +6,11 @@ The manifest names them as `source_mentions.components.<Class>`.
 from .auth import JsonRefreshTokenAuthenticator
 from .configured_ids import ConfiguredIds
 from .errors import WarnWhenSkippedErrorHandler
-from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
+from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
-from .incremental import SinceIdCursor, StreamSinceIdCursor
+from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .pagination import KeysetPagination
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
@@ -19,10 +20,13 @@ __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
     "AddParsedDateTime",
+    "BareOrDataListExtractor",
     "ConfiguredIds",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
+    "KeysetPageCursor",
+    "KeysetPagination",
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "ReplaceWithFields",

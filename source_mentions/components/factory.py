@@ -14,7 +14,8 @@ from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
-from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
+from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .pagination import KeysetPagination
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 
 DEFAULT_READ_TIMEOUT_S = 60.0
@@ -24,7 +25,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
-      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
+      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
+      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
     - every requester gets `read_timeout_seconds` from the config (default 60 s).
     Everything else is built by the CDK as usual.
@@ -59,6 +61,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
         return budget
 
+    def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models)."""
+        retriever = super().create_simple_retriever(model, config, **kwargs)
+        strategy = getattr(retriever.paginator, "pagination_strategy", None)
+        if isinstance(strategy, KeysetPagination):
+            cursor = kwargs.get("cursor")
+            if not isinstance(cursor, KeysetPageCursor):
+                raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
+            strategy.checkpoints = cursor
+        return retriever
+
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
         if type(selector) is RecordSelector:
@@ -78,6 +91,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 group_field=stream_options["group_field"],
                 cursor_field=stream_options["cursor_field"],
                 checkpoint_every=int(stream_options["checkpoint_every"]),
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
+        keyset_options = (model.parameters or {}).get(KEYSET_PARAMETER)
+        if keyset_options and stream_slicer is not None:
+            return KeysetPageCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                partition_field=keyset_options["partition_field"],
+                cursor_field=keyset_options["cursor_field"],
                 stream_state=self._connector_state_manager.get_stream_state(name, None),
                 connector_state_manager=self._connector_state_manager,
                 message_repository=self._message_repository,
