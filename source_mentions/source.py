@@ -74,7 +74,8 @@ class SourceMentions(YamlDeclarativeSource):
         yield from super().read(logger, config, catalog, state)
 
     def _verify_configured_ids(self) -> None:
-        ids = CONFIGURED_IDS.get((self._config.get("provider") or {}).get("provider_type", "mention"))
+        provider = self._config.get("provider")
+        ids = CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
         if ids is None or not ids.wanted(self._config):
             return
         definition = self.resolved_manifest["definitions"]
