@@ -192,6 +192,19 @@ def test_sociovite_without_a_project_list_warns_that_project_ids_were_not_verifi
     assert any("kw-1 could not be verified" in line for line in warnings(output))
 
 
+def test_sociovite_project_list_that_never_ends_is_read_no_further_than_a_bound():
+    def endless(request, context):
+        page = int(request.qs["page"][0])
+        return {"projects": [{"id": f"kw-{page}-{n}", "name": "p"} for n in range(100)]}
+
+    with requests_mock.Mocker() as http:
+        http.get(f"{SV_API}/mentions", json=EMPTY_PAGE)
+        http.get(f"{SV_API}/project", json=endless)
+        status = check(sociovite(project_ids=["kw-gone"]))
+    assert status.status == Status.FAILED and "among the first 10000" in status.message
+    assert len([r for r in http.request_history if r.path.endswith("/project")]) == 100
+
+
 # ---------------------------------------------------------------- Mentionlytics
 
 ML_API = "https://mentionlytics.test/v2"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any, List, Mapping, Set
+from itertools import islice
+from typing import Any, Iterator, List, Mapping, Set
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.streams.concurrent.abstract_stream import AbstractStream
@@ -41,17 +42,13 @@ class ConfiguredIds:
         wanted = self.wanted(config)
         found: Set[str] = set()
         listed = 0
-        for partition in listing.generate_partitions():
-            for record in partition.read():
-                listed += 1
-                found.add(str(record.data.get("id")))
-                if found.issuperset(wanted) or listed >= self.max_listed:
-                    break
-            if found.issuperset(wanted) or listed >= self.max_listed:
-                break
+        for listed, value in enumerate(islice(_ids_of(listing), self.max_listed), start=1):
+            found.add(value)
+            if found.issuperset(wanted):
+                return
         unknown = [value for value in wanted if value not in found]
         if not unknown:
-            return
+            return  # nothing configured
         if not listed and not self.empty_listing_proves_unknown:
             logger.warning(
                 f"{self.title} {', '.join(unknown)} could not be verified: {self.provider} listed no {self.noun}s "
@@ -68,3 +65,9 @@ class ConfiguredIds:
             internal_message=f"configured {self.field} not listed by {self.listing}: {unknown}",
             failure_type=FailureType.config_error,
         )
+
+
+def _ids_of(listing: AbstractStream) -> Iterator[str]:
+    for partition in listing.generate_partitions():
+        for record in partition.read():
+            yield str(record.data.get("id"))
