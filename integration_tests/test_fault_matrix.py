@@ -310,6 +310,85 @@ def test_a_bad_config_value_is_a_clear_config_error_from_check_and_read(sandbox,
     assert config["provider"]["access_token"] not in checked.stdout + sync.output
 
 
+@dataclass
+class Misconfiguration:
+    provider: str
+    stream: str
+    config: Callable[[Any], Dict[str, Any]]
+    named: Tuple[str, ...]  # what check's FAILED message and read's config_error must both say (the URL, the setting, the ids)
+
+
+MISCONFIGURATIONS: Dict[str, Misconfiguration] = {
+    "mention: api_url with a wrong path (404 everywhere)": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(api_url=f"{s.url}/mention/api"), ("/mention/api/accounts/me", "API URL")),
+    "mention: an account_id that does not exist": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(account_id="404404_nope"), ("/api/accounts/404404_nope", "Account ID (404404_nope")),
+    "mention: alert_ids matching no alert": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(alert_ids=["2000001", "404001", "404002"]), ("Unknown Alert IDs: 404001, 404002.",)),
+    "sociovite: api_url with a wrong path": Misconfiguration(
+        "sociovite", "mentions", lambda s: s.sociovite_config(api_url=f"{s.url}/sociovite"), ("/sociovite/mentions", "API URL")),
+    "sociovite: project_ids matching no project": Misconfiguration(
+        "sociovite", "mentions", lambda s: s.sociovite_config(project_ids=["kw-1", "kw-404"]), ("Unknown Project IDs: kw-404.",)),
+    "mentionlytics: api_url with a wrong path": Misconfiguration(
+        "mentionlytics", "mentions", lambda s: s.mentionlytics_config(api_url=f"{s.url}/v2"), ("/v2/auth/refresh", "Token Refresh URL", "API URL")),
+    "mentionlab: api_url ending in /api (GET /api/api/projects/list)": Misconfiguration(
+        "mentionlab", "result_analyses", lambda s: s.mentionlab_config(api_url=f"{s.url}/mentionlab/api"), ("/mentionlab/api/api/projects/list", "API URL")),
+    "mentionlab: project_ids matching no project": Misconfiguration(
+        "mentionlab", "result_analyses", lambda s: s.mentionlab_config(project_ids=["p-404"]), ("Unknown Project IDs: p-404.",)),
+    "mentionlab: a timezone that is not an IANA name": Misconfiguration(
+        "mentionlab", "sentiment_timeseries", lambda s: s.mentionlab_config(timezone="Europe/Brusels"), ("Timezone 'Europe/Brusels' is not an IANA timezone name",)),
+}  # fmt: skip
+MISCONFIGURATIONS_SHORT = ("mention: api_url with a wrong path (404 everywhere)", "mention: alert_ids matching no alert", "mentionlab: project_ids matching no project")
+
+
+def check_status(config: Dict[str, Any], tmp_path: Path) -> Tuple[Dict[str, Any], str]:
+    """`source-mentions check` as a child process: (its connection status, everything it printed)."""
+    path = tmp_path / f"check{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps(config))
+    checked = subprocess.run([SCRIPT, "check", "--config", str(path)], capture_output=True, text=True, timeout=120)
+    statuses = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
+    assert checked.returncode == 0 and len(statuses) == 1, checked.stdout + checked.stderr
+    return statuses[0], checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("case", [case for case in MISCONFIGURATIONS if FULL or case in MISCONFIGURATIONS_SHORT])
+def test_a_misconfiguration_fails_check_and_read_naming_what_to_fix(sandbox, tmp_path, case):
+    """Each of these used to pass check and end a read with exit 0, no records and a COMPLETE status."""
+    wrong = MISCONFIGURATIONS[case]
+    config = wrong.config(sandbox)
+    status, checked = check_status(config, tmp_path)
+    sync = read(config, wrong.stream, tmp_path)
+
+    REPORT.append(f"{wrong.provider:<14} {case.split(': ', 1)[1]:<40} check {status['status']}, read exit {sync.returncode}")
+    assert status["status"] == "FAILED" and all(part in status["message"] for part in wrong.named), status["message"]
+    assert sync.returncode == 1 and not sync.ids(wrong.stream)
+    error = sync.errors()[0]
+    assert error["failure_type"] == "config_error" and all(part in error["message"] for part in wrong.named), error["message"]
+    assert_no_secret_in_output(PROVIDERS[wrong.provider], config, sync)
+    for secret in secret_values(PROVIDERS[wrong.provider], config):
+        assert secret not in checked
+
+
+def warnings_of(sync: Sync) -> List[str]:
+    return [json.loads(line)["log"]["message"] for line in sync.output.splitlines() if line.startswith('{"type":"LOG"') and '"level":"WARN"' in line]
+
+
+@pytest.mark.parametrize("stream", ["mentions", "statistics"] if FULL else ["mentions"])
+def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(sandbox, tmp_path, stream):
+    """The one 404 that is not a misconfiguration: the alert was listed by this sync, then deleted."""
+    sandbox.control("delete_alert", alert_id="2000001", still_listed=True)
+    sync = read(sandbox.config(), stream, tmp_path)
+
+    assert sync.returncode == 0 and not sync.errors()
+    assert any("deleted after this sync listed it" in line and ("/alerts/2000001/mentions" in line or "/stats" in line) for line in warnings_of(sync))
+    if stream == "mentions":
+        expected = {mention_id for alert, ids in sandbox.control("mentions").items() if alert != "2000001" for mention_id in ids}
+        assert set(sync.ids("mentions")) == expected
+    else:
+        assert {row["alert_id"] for row in sync.rows("statistics")} == {"2000000", "2000002"}
+    REPORT.append(f"{'mention':<14} {'alert deleted after listing, ' + stream:<40} exit {sync.returncode}, skipped with a WARN")
+
+
 def teardown_module() -> None:
     if REPORT:
         path = Path(os.environ.get("FAULT_REPORT", "/tmp/source-mentions-faults.txt"))

@@ -44,7 +44,11 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
         where = ".".join(str(part) for part in error.absolute_path) or "the config"
         return filter_secrets(f"Invalid setting {where}: {error.message}.")
     # the manifest's config validations, before the CDK would wrap their message in a discovery error
-    checks = [(config.get("start_date"), StartDateNotInTheFuture()), (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone"))]
+    checks = [
+        (config.get("start_date"), StartDateNotInTheFuture()),
+        (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone")),
+        (config["provider"].get("timezone"), IanaTimezoneName(field_title="Timezone")),
+    ]
     for value, validation in checks:
         if value is None or value == "":
             continue

@@ -4,6 +4,8 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import JsonRefreshTokenAuthenticator
+from .configured_ids import ConfiguredIds
+from .errors import WarnWhenSkippedErrorHandler
 from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
@@ -21,6 +23,7 @@ __all__ = [
     "AddLocalBucketDate",
     "AddParsedDateTime",
     "BareOrDataListExtractor",
+    "ConfiguredIds",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
@@ -42,4 +45,5 @@ __all__ = [
     "SyncStop",
     "SyncStopped",
     "UpToHeadRecordFilter",
+    "WarnWhenSkippedErrorHandler",
 ]

@@ -31,7 +31,8 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     stay the CDK's. A rejected refresh token (a reason from `refresh_token_error_values` under any
     of `refresh_token_error_keys`; the CDK reads only one key) is a config_error led by
     `refresh_rejected_hint`, where the provider hands out new tokens, and stops the sync
-    (`sync_stop`, shared with every stream's requester by the factory): no refresh is sent again.
+    (`sync_stop`, shared with every stream's requester by the factory): no refresh is sent again;
+    so does a 404 from the refresh endpoint (a wrong address), followed by `refresh_not_found_hint`.
 
     The CONTROL message that hands the rotated tokens back carries `saved_config` (the config as
     the user gave it, set by the factory) with only the three token fields changed; the CDK's
@@ -49,6 +50,7 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     refresh_token_error_keys: List[str] = field(default_factory=lambda: ["error"])
     refresh_token_error_values: List[str] = field(default_factory=list)
     refresh_rejected_hint: str = ""
+    refresh_not_found_hint: str = ""
     sync_stop: SyncStop = field(default_factory=SyncStop, repr=False)
     saved_config: Optional[Config] = field(default=None, repr=False)
 
@@ -83,7 +85,11 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
         except (AirbyteTracedException, requests.HTTPError) as error:
             # the CDK wraps a rejection it recognises (by one key) and re-raises other 4xx as they came
             answer = error if isinstance(error, requests.HTTPError) else error.__cause__
-            reason = self._rejection_reason(answer.response if isinstance(answer, requests.HTTPError) else None)
+            response = answer.response if isinstance(answer, requests.HTTPError) else None
+            if response is not None and response.status_code == 404:
+                self.sync_stop.stop(self._not_found())
+                raise self.sync_stop.stopped() from error
+            reason = self._rejection_reason(response)
             if reason is None:
                 raise
             internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
@@ -103,6 +109,14 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:
         message = f"{self.refresh_rejected_hint} ({detail})" if self.refresh_rejected_hint else detail
         return AirbyteTracedException(message=message, internal_message=internal_message, failure_type=FailureType.config_error)
+
+    def _not_found(self) -> AirbyteTracedException:
+        message = f"The token refresh endpoint answered 404 (not found) for {self.get_token_refresh_endpoint()}."
+        return AirbyteTracedException(
+            message=f"{message} {self.refresh_not_found_hint}." if self.refresh_not_found_hint else message,
+            internal_message="token refresh endpoint not found",
+            failure_type=FailureType.config_error,
+        )
 
     def _rejection_reason(self, response: Optional[requests.Response]) -> Optional[str]:
         """`HTTP 401 invalid_refresh_token` when the answer names a rejection under any of the error keys, else None."""

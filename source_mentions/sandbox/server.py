@@ -192,6 +192,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return 400, {}, {"error": str(error)}
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
+            if params.get("still_listed"):  # as if deleted right after the sync's listing: listed, its mentions and stats 404
+                sandbox.mention.still_listed.add(str(params["alert_id"]))
             return 200, {}, {"deleted": params["alert_id"]}
         if path == "/_sandbox/sociovite/mentions":
             with sandbox.sociovite.lock:
