@@ -3,7 +3,7 @@
 import copy
 import json
 import re
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests_mock
@@ -72,10 +72,11 @@ def test_the_refresh_is_a_json_body_with_the_refresh_token_only():
 
 
 def test_the_rotated_tokens_are_used_and_handed_back_in_a_control_message(capsys):
+    yesterday = (datetime.now(timezone.utc) - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M:%SZ")  # one week window: one request sequence
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed("bearer-1", "refresh-1"), refreshed("bearer-2", "refresh-2")])
         http.get(f"{API}/mentions", [{"status_code": 401, "json": {"error": "token_expired"}}, {"json": {"mentions": [], "results_after": None}}])
-        run_read(config(), "mentions")
+        run_read(config(start_date=yesterday), "mentions")
     refreshes = [json.loads(r.body) for r in http.request_history if r.url == REFRESH_URL]
     assert refreshes == [{"refresh_token": "refresh-old"}, {"refresh_token": "refresh-1"}]  # the new refresh token is used next
     assert http.request_history[-1].headers["Authorization"] == "Bearer bearer-2"
