@@ -8,10 +8,11 @@ from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
+from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
-from .validation import IanaTimezoneName, StartDateNotInTheFuture
+from .validation import IanaTimezoneName, PathSegmentId, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
@@ -21,6 +22,7 @@ __all__ = [
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
     "NumericTotalsExtractor",
+    "PathSegmentId",
     "ProgressRecordSelector",
     "ReplaceWithFields",
     "SinceIdCursor",
@@ -31,4 +33,5 @@ __all__ = [
     "StreamSinceIdCursor",
     "SyncProgress",
     "UpToHeadRecordFilter",
+    "path_segment",
 ]
