@@ -70,7 +70,7 @@ def test_a_dot_only_id_from_the_answer_fails_the_stream_naming_it_and_is_never_r
     assert "'..' cannot be put in a URL path" in trace_errors(output)[0].message
 
 
-def test_a_dot_only_account_id_in_the_config_is_a_config_error_from_check():
+def test_a_dot_only_account_id_in_the_config_fails_check_naming_it():
     status = check(config(account_id=".."))
     assert status.status.name == "FAILED"
-    assert "Account ID '..' is not an id" in status.message
+    assert "'..' cannot be put in a URL path" in status.message

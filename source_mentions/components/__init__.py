@@ -9,10 +9,11 @@ from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import SinceIdCursor, StreamSinceIdCursor
 from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
+from .paginators import RepeatedPageGuard
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
-from .validation import IanaTimezoneName, PathSegmentId, StartDateNotInTheFuture
+from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
     "PROGRESS",
@@ -22,8 +23,8 @@ __all__ = [
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
     "NumericTotalsExtractor",
-    "PathSegmentId",
     "ProgressRecordSelector",
+    "RepeatedPageGuard",
     "ReplaceWithFields",
     "SinceIdCursor",
     "SinceIdStreamRetriever",

@@ -10,11 +10,13 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
 from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
+from .paginators import RepeatedPageGuard
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 
 DEFAULT_READ_TIMEOUT_S = 60.0
@@ -27,6 +29,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
     - every requester gets `read_timeout_seconds` from the config (default 60 s).
+    - every DefaultPaginator is wrapped in a RepeatedPageGuard: no paging loop can run forever.
     Everything else is built by the CDK as usual.
     """
 
@@ -35,6 +38,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
+        factory._streams_being_built = []  # type: ignore[attr-defined]
 
     def create_http_requester(
         self,
@@ -58,6 +62,20 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         if type(budget) is HttpAPIBudget:
             budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
         return budget
+
+    def create_default_stream(self, model: Any, config: Config, is_parent: bool = False, **kwargs: Any) -> Any:
+        """Keeps the name of the stream being built (parents are built inside it): a paginator is not told whose it is."""
+        self._streams_being_built.append(model.name or "")
+        try:
+            return super().create_default_stream(model, config, is_parent=is_parent, **kwargs)
+        finally:
+            self._streams_being_built.pop()
+
+    def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        paginator = super().create_default_paginator(model, config, **kwargs)
+        if isinstance(paginator, DefaultPaginator):  # not the Connector Builder's page-limited test reads
+            return RepeatedPageGuard(decorated=paginator, stream_name=self._streams_being_built[-1] if self._streams_being_built else "")
+        return paginator
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)

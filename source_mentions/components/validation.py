@@ -13,8 +13,6 @@ from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.validators.validation_strategy import ValidationStrategy
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .interpolation import DOT_SEGMENTS
-
 
 @dataclass
 class StartDateNotInTheFuture(ValidationStrategy):
@@ -57,24 +55,5 @@ class IanaTimezoneName(ValidationStrategy):
                     "e.g. Europe/Brussels or America/New_York (or UTC)."
                 ),
                 internal_message="timezone is not an IANA name",
-                failure_type=FailureType.config_error,
-            )
-
-
-@dataclass
-class PathSegmentId(ValidationStrategy):
-    """Rejects an id that is only dots: in a URL path it points at another resource, and no escaping can prevent it.
-
-    Every other value is escaped into one segment by the manifest's `path_segment` filter (an empty
-    optional id is left to the manifest's default).
-    """
-
-    field_title: str = "ID"
-
-    def validate(self, value: Any) -> None:
-        if str(value) in DOT_SEGMENTS:
-            raise AirbyteTracedException(
-                message=f"{self.field_title} {value!r} is not an id: leave the field out, or copy the id from the provider.",
-                internal_message="an empty or dot-only id",
                 failure_type=FailureType.config_error,
             )
