@@ -187,6 +187,23 @@ def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(start_sa
     assert resumed.returncode == 0 and set(received) == expected
 
 
+def test_mentionlab_sync_killed_mid_project_resumes_with_exactly_the_rows_after_its_state(start_sandbox, tmp_path):
+    """The state is the list-cursor position of the last page whose rows were all emitted: what a
+    destination kept of the killed sync (its records up to the last state) and the resumed sync
+    together are the data set, each row once."""
+    provider = PROVIDERS["mentionlab"]
+    sandbox = start_sandbox()
+    config = {**provider.config(sandbox), "num_workers": 1}
+    killed = read(config, provider.stream, tmp_path, kill_after=250)
+    assert killed.returncode == -signal.SIGKILL
+    last_state = max(index for index, message in enumerate(killed.messages) if message["type"] == "STATE")
+    committed = [m["record"]["data"]["id"] for m in killed.messages[:last_state] if m["type"] == "RECORD"]
+    resumed = read(config, provider.stream, tmp_path, state=killed.states())
+
+    assert resumed.returncode == 0 and len(committed) == 200  # two pages of the sandbox's 100 rows
+    assert sorted(committed + resumed.ids(provider.stream)) == sorted(provider.expected(sandbox))
+
+
 def test_mentionlytics_token_expiring_mid_sync_loses_nothing(start_sandbox, tmp_path):
     sandbox = start_sandbox()
     sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)

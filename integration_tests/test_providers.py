@@ -104,6 +104,30 @@ def test_mentionlab_re_reading_the_open_bucket_updates_its_row(sandbox):
         assert buckets(second)[newest]["mentionCount"] == before + 5
 
 
+def test_mentionlab_result_analyses_incremental_returns_exactly_the_new_answers(sandbox):
+    config = sandbox.mentionlab_config(start_days_ago=100)
+    first = run_read(config, "result_analyses")
+    assert sorted(ids(first)) == sorted(sandbox.get("mentionlab/analyses"))  # several pages per project
+    before = set(ids(first))
+    sandbox.control("mentionlab/add", count=3)
+    second = run_read(config, "result_analyses", state=last_state(first))
+    assert len(ids(second)) == 6 and not before & set(ids(second))  # 3 per project, none read again
+    assert before | set(ids(second)) == set(sandbox.get("mentionlab/analyses"))
+
+
+def test_mentionlab_unified_mentions_are_the_brands_each_answer_mentions(sandbox):
+    config = sandbox.mentionlab_config(start_days_ago=100)
+    first = run_read(config, "unified_mentions")
+    rows = [m.record.data for m in first.records]
+    assert sorted(r["mention_id"] for r in rows) == sorted(sandbox.get("mentionlab/brand_mentions"))
+    assert {r["brand_name"] for r in rows} == {"Acme Corp", "Globex Inc"} and {r.get("sentiment") for r in rows} == {-1, 0, 1}
+    sandbox.control("mentionlab/add", count=2)
+    second = run_read(config, "unified_mentions", state=last_state(first))
+    new = {m.record.data["mention_id"] for m in second.records}
+    assert new and not new & {r["mention_id"] for r in rows} and {m.split(":")[1] for m in new} >= {"Acme Corp"}
+    assert new | {r["mention_id"] for r in rows} == set(sandbox.get("mentionlab/brand_mentions"))
+
+
 # ---------------------------------------------------------------- Mentionlytics
 
 

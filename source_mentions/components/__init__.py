@@ -4,11 +4,12 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import JsonRefreshTokenAuthenticator
-from .extractors import NumericTotalsExtractor, StatsPerIntervalExtractor
+from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
-from .incremental import SinceIdCursor, StreamSinceIdCursor
+from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
 from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
+from .pagination import KeysetPagination
 from .paginators import RepeatedPageGuard
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .retrievers import SinceIdStreamRetriever
@@ -19,9 +20,12 @@ __all__ = [
     "PROGRESS",
     "AddLocalBucketDate",
     "AddParsedDateTime",
+    "BareOrDataListExtractor",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
+    "KeysetPageCursor",
+    "KeysetPagination",
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
     "RepeatedPageGuard",

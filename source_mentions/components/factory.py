@@ -15,7 +15,8 @@ from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 
-from .incremental import SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
+from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .pagination import KeysetPagination
 from .paginators import RepeatedPageGuard
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 
@@ -26,10 +27,12 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
-      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor.
+      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
+      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
     - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
     - every requester gets `read_timeout_seconds` from the config (default 60 s).
-    - every DefaultPaginator is wrapped in a RepeatedPageGuard: no paging loop can run forever.
+    - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
+      next-page token or a page stops with an error instead of paging forever.
     Everything else is built by the CDK as usual.
     """
 
@@ -38,7 +41,6 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
-        factory._streams_being_built = []  # type: ignore[attr-defined]
 
     def create_http_requester(
         self,
@@ -63,19 +65,24 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
         return budget
 
-    def create_default_stream(self, model: Any, config: Config, is_parent: bool = False, **kwargs: Any) -> Any:
-        """Keeps the name of the stream being built (parents are built inside it): a paginator is not told whose it is."""
-        self._streams_being_built.append(model.name or "")
-        try:
-            return super().create_default_stream(model, config, is_parent=is_parent, **kwargs)
-        finally:
-            self._streams_being_built.pop()
-
     def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
         paginator = super().create_default_paginator(model, config, **kwargs)
         if isinstance(paginator, DefaultPaginator):  # not the Connector Builder's page-limited test reads
-            return RepeatedPageGuard(decorated=paginator, stream_name=self._streams_being_built[-1] if self._streams_being_built else "")
+            return RepeatedPageGuard(decorated=paginator)
         return paginator
+
+    def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        """Names the stream in its RepeatedPageGuard; connects a KeysetPagination to the stream's KeysetPageCursor (built apart)."""
+        retriever = super().create_simple_retriever(model, config, **kwargs)
+        if isinstance(retriever.paginator, RepeatedPageGuard):
+            retriever.paginator.stream_name = kwargs.get("name") or ""  # a paginator is built without its stream's name
+        strategy = getattr(retriever.paginator, "pagination_strategy", None)
+        if isinstance(strategy, KeysetPagination):
+            cursor = kwargs.get("cursor")
+            if not isinstance(cursor, KeysetPageCursor):
+                raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
+            strategy.checkpoints = cursor
+        return retriever
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
@@ -96,6 +103,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 group_field=stream_options["group_field"],
                 cursor_field=stream_options["cursor_field"],
                 checkpoint_every=int(stream_options["checkpoint_every"]),
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
+        keyset_options = (model.parameters or {}).get(KEYSET_PARAMETER)
+        if keyset_options and stream_slicer is not None:
+            return KeysetPageCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                partition_field=keyset_options["partition_field"],
+                cursor_field=keyset_options["cursor_field"],
                 stream_state=self._connector_state_manager.get_stream_state(name, None),
                 connector_state_manager=self._connector_state_manager,
                 message_repository=self._message_repository,

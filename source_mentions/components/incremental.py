@@ -1,7 +1,8 @@
-"""Cursors the 7.39 manifest cannot declare: an integer `since_id` per partition."""
+"""Cursors the 7.39 manifest cannot declare: an integer `since_id`, or an API keyset position, per partition."""
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
 
@@ -14,6 +15,9 @@ from airbyte_cdk.sources.types import Record, StreamSlice
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
+logger = logging.getLogger("airbyte")
+KEYSET_PARAMETER = "keyset_page_cursor"
+KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
 
 
 class _PartitionStateCursor(Cursor):
@@ -199,3 +203,68 @@ class StreamSinceIdCursor(_PartitionStateCursor):
     def _emit_state(self) -> None:
         self._unsaved, self._changed = 0, False
         super()._emit_state()
+
+
+class KeysetPageCursor(_PartitionStateCursor):
+    """Per partition, the API's keyset position {lastUpdatedAt, lastId} after the last page whose records were all emitted.
+
+    Mentionlab's list-cursor rows carry no updatedAt, so no record-based cursor (the manifest's
+    datetime cursor included) can hold that position. KeysetPagination hands each page's position
+    to `page_emitted` once the page's records are queued, and the state is emitted then: a resumed
+    sync starts after the last checkpointed page, reading nothing up to it again and skipping
+    nothing after it. A partition's slice carries its position, which the manifest sends as the
+    first request's `cursor`.
+    """
+
+    def __init__(
+        self,
+        stream_name: str,
+        partition_router: StreamSlicer,
+        partition_field: str,
+        cursor_field: str,
+        stream_state: Optional[Mapping[str, Any]],
+        connector_state_manager: ConnectorStateManager,
+        message_repository: MessageRepository,
+    ) -> None:
+        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
+        self._partition_router = partition_router
+        self._partition_field = partition_field
+        self._positions: Dict[str, Dict[str, str]] = {}
+        for entry in (stream_state or {}).get("states", []):
+            key, cursor = str((entry.get("partition") or {}).get(partition_field)), entry.get("cursor") or {}
+            if all(cursor.get(name) for name in KEYSET_FIELDS):
+                self._positions[key] = {name: str(cursor[name]) for name in KEYSET_FIELDS}
+            else:  # e.g. the date cursor of an earlier version of this connector
+                logger.warning(f"{stream_name}: the state of {partition_field} {key} is not a list-cursor position ({cursor}); it is read again from start_date")
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return {
+            "states": [
+                {"partition": {self._partition_field: key}, "cursor": dict(position)} for key, position in sorted(self._positions.items())
+            ]
+        }
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        for partition in self._partition_router.stream_slices():
+            with self._lock:
+                position = dict(self._positions.get(str(partition.partition[self._partition_field]), {}))
+            yield StreamSlice(partition=partition.partition, cursor_slice=position, extra_fields=partition.extra_fields)
+
+    def page_emitted(self, stream_slice: StreamSlice, position: Mapping[str, str]) -> None:
+        """Called by KeysetPagination once every record of the page at `position` went to the output queue."""
+        key = str(stream_slice.partition[self._partition_field])
+        with self._lock:
+            self._positions[key] = {name: str(position[name]) for name in KEYSET_FIELDS}
+            self._emit_state()
+
+    def observe(self, record: Record) -> None:
+        """Nothing to learn from a row: the position comes with the page (page_emitted)."""
+
+    def close_partition(self, partition: Partition) -> None:
+        """The last page's position was emitted by page_emitted already."""
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        with self._lock:
+            self._emit_state()
+

@@ -31,7 +31,7 @@ class RepeatedPageGuard(Paginator):
     """
 
     decorated: DefaultPaginator
-    stream_name: str
+    stream_name: str = ""  # set by the factory once the retriever is built
     _seen: threading.local = field(default_factory=threading.local, init=False, repr=False)
 
     @property

@@ -201,9 +201,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/mentionlab/add":
             return 200, {}, {"added": sandbox.mentionlab.add(int(params.get("count", 10)), float(params.get("hours", 2)))}
         if path == "/_sandbox/mentionlab/analyses":
-            api = sandbox.mentionlab
-            with api.lock:
-                return 200, {}, [f"ra-{index}-{number:06d}" for index, project in enumerate(api.projects) for number in range(len(api.answers[project["id"]]))]
+            return 200, {}, sandbox.mentionlab.result_ids()
+        if path == "/_sandbox/mentionlab/brand_mentions":
+            return 200, {}, sandbox.mentionlab.brand_mention_ids()
         if path == "/_sandbox/mentionlab/stats":
             return 200, {}, {"rate_limited": sandbox.mentionlab.rate_limited, "projects": len(sandbox.mentionlab.projects)}
         if path == "/_sandbox/mentionlytics/mentions":
