@@ -82,7 +82,8 @@ class RepeatedPageGuard(Paginator):
         return self._seen.tokens, self._seen.pages
 
     def _looping(self, stream_slice: Optional[StreamSlice], what: str) -> AirbyteTracedException:
-        where = f"partition {dict(stream_slice.partition)}" if stream_slice is not None and stream_slice.partition else "its only partition"
+        partition = {key: value for key, value in (stream_slice.partition if stream_slice is not None else {}).items() if key != "parent_slice"}
+        where = f"partition {partition}" if partition else "its only partition"
         if stream_slice is not None and stream_slice.cursor_slice:
             where += f", interval {dict(stream_slice.cursor_slice)}"
         return AirbyteTracedException(
