@@ -7,6 +7,7 @@ import requests_mock
 from airbyte_cdk.models import SyncMode
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 
+from . import test_mentionlab as mentionlab
 from .builders import API, ACCOUNT, alerts_page, check, config, mentions_page, run_read, trace_errors
 
 STREAM_API = "https://stream.mention.test/api"
@@ -74,3 +75,13 @@ def test_a_dot_only_account_id_in_the_config_fails_check_naming_it():
     status = check(config(account_id=".."))
     assert status.status.name == "FAILED"
     assert "'..' cannot be put in a URL path" in status.message
+
+
+def test_a_project_id_from_the_answer_cannot_inject_a_header_and_fails_the_stream_unsent():
+    """Mentionlab ids travel in x-project-id, not in a path: requests refuses a value with CR/LF before anything is sent."""
+    with requests_mock.Mocker() as http:
+        http.get(mentionlab.PROJECTS_URL, json=[mentionlab.project("p-1\r\nx-api-key: stolen")])
+        http.post(mentionlab.LIST_CURSOR_URL, json=mentionlab.page([], 2))
+        output = run_read(mentionlab.config(), "result_analyses", expect_failure=True)
+    assert not mentionlab.posts(http)
+    assert "InvalidHeader" in trace_errors(output)[0].message
