@@ -40,8 +40,8 @@ class SinceIdStreamRetriever(Retriever):
     they arrive, line by line (a line longer than `max_line_bytes` drops the connection, so memory
     stays bounded), and stops at `duration_seconds`, even inside a line that never ends, or when a
     keep-alive mark arrives after a whole mark interval without mentions; it checkpoints on marks
-    and reconnects a dropped connection from the state. Opening the connection goes through the manifest's requester, so
-    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
+    and reconnects a dropped connection from the state. Opening the connection goes through the
+    manifest's requester, so auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
     """
 
     requester: HttpRequester
