@@ -375,3 +375,13 @@ def test_a_deleted_project_is_skipped_with_a_log_line(stream):
         output = run_read(config(), stream)
     assert len(output.records) == 1 and not output.errors
     assert any("the project no longer exists" in m.log.message for m in output.logs)
+
+
+def test_a_cut_project_list_is_asked_again_not_replayed_from_a_cache():
+    """The CDK caches parent streams' answers; a retried unreadable body must come from the API again."""
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, [{"text": '[{"id": "p-1", "na'}, {"json": [project("p-1")]}])
+        http.post(f"{API}/api/analytics/sentiment/timeseries", json=[{"bucket": "2026-11-10T00:00:00.000Z", "sentimentScore": 50.0, "positive": 1, "neutral": 1, "negative": 1, "mentionCount": 3}])
+        output = run_read(config(), "sentiment_timeseries")
+    assert [r.method for r in http.request_history if r.url.startswith(PROJECTS_URL)] == ["GET", "GET"]
+    assert len(output.records) == 1

@@ -41,6 +41,10 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
+        # The CDK caches parent streams' answers (the same `disable_cache` reaches the parents' own
+        # factory): a cut body it then retries is replayed from the cache until the retries run out.
+        # Parents are read once per stream; the few repeated list requests cost less than that.
+        factory._disable_cache = True
 
     def create_http_requester(
         self,
