@@ -10,7 +10,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple, Union
 
@@ -387,6 +390,114 @@ def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(san
     else:
         assert {row["alert_id"] for row in sync.rows("statistics")} == {"2000000", "2000002"}
     REPORT.append(f"{'mention':<14} {'alert deleted after listing, ' + stream:<40} exit {sync.returncode}, skipped with a WARN")
+
+
+# ---------------------------------------------------------------- loops that must end (issue 13, item 5)
+
+
+@dataclass
+class BoundedRun:
+    sync: Sync
+    elapsed_s: float
+    peak_rss_mb: float
+    killed: bool
+
+
+def peak_rss_mb(pid: int, peak: List[float]) -> None:
+    """Follow the process's own peak RSS (VmHWM) until it ends. wait4's ru_maxrss would include the forked test process."""
+    while True:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+        if not kb:  # a zombie: it has ended
+            return
+        peak[0] = kb / 1024
+        time.sleep(0.05)
+
+
+def read_bounded(config: Dict[str, Any], stream: str, tmp_path: Path, limit_s: float) -> BoundedRun:
+    """`source-mentions read` killed after limit_s if still running, with its time and its peak RSS."""
+    folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "catalog.json").write_text(json.dumps(catalog(stream)))
+    out, err = (folder / "stdout").open("w+"), (folder / "stderr").open("w+")
+    started = time.monotonic()
+    process = subprocess.Popen([SCRIPT, "read", "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json")], stdout=out, stderr=err)
+    timer, peak = threading.Timer(limit_s, process.kill), [0.0]
+    timer.start()
+    follower = threading.Thread(target=peak_rss_mb, args=(process.pid, peak))
+    follower.start()
+    process.wait()
+    elapsed, killed = time.monotonic() - started, not timer.is_alive()
+    timer.cancel()
+    follower.join()
+    out.seek(0), err.seek(0)
+    if (folder / "stdout").stat().st_size > 200_000_000:  # a sync that ran away: its output would not fit in memory
+        lines = [f"<{(folder / 'stdout').stat().st_size} bytes of output, not read>"]
+    else:
+        lines = out.read().splitlines()
+    messages = [json.loads(line) for line in lines if line.startswith("{")]
+    sync = Sync(messages, "\n".join(lines) + err.read(), process.returncode)
+    REPORT.append(f"{stream:<14} {'bounded run':<40} {elapsed:>5.1f} s, peak RSS {peak[0]:.0f} MB{', KILLED' if killed else ''}")
+    return BoundedRun(sync, elapsed, peak[0], killed)
+
+
+def logged(sync: Sync, level: str) -> List[str]:
+    return [m["log"]["message"] for m in sync.messages if m["type"] == "LOG" and m["log"]["level"] == level]
+
+
+ENDLESS_CURSOR_CONFIG: Dict[str, Dict[str, Any]] = {"mentionlytics": {"start_date": (datetime.now(timezone.utc) - timedelta(days=6)).strftime("%Y-%m-%dT%H:%M:%SZ")}}
+
+
+@pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention"])
+def test_an_api_that_hands_back_the_same_next_page_forever_fails_the_stream_instead_of_looping(start_sandbox, tmp_path, provider_name):
+    """`endless_cursor`: Mention `_links.more`, Sociovite's page envelope, Mentionlab's keyset cursor, Mentionlytics' page_no ignored."""
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox(max_page_size=40, endless_cursor=True)
+    config = {**provider.config(sandbox), "num_workers": 1, **ENDLESS_CURSOR_CONFIG.get(provider_name, {})}
+    run = read_bounded(config, provider.stream, tmp_path, limit_s=90)
+
+    loops = [error["message"] for error in run.sync.errors() if "Reading it would never end" in error["message"]]
+    assert not run.killed and run.sync.returncode == 1, (run.elapsed_s, run.sync.errors())
+    assert loops and loops[0].startswith(f"Stream {provider.stream}, ") and ("repeated its cursor" in loops[0] or "the same page again" in loops[0])
+    assert sandbox.get("requests")["count"] < 40
+    assert_no_secret_in_output(provider, config, run.sync)
+
+
+ENDLESS_LINES: Dict[str, Dict[str, Any]] = {
+    "one slow line that never ends": {"endless_line": True, "endless_line_bytes_per_s": 50_000},
+    "a fast endless line after every 300 lines": {"endless_line": True, "endless_line_after": 300},
+    "a fast endless line first on every connection": {"endless_line": True},
+}
+ENDLESS_LINES_SHORT = ("one slow line that never ends", "a fast endless line after every 300 lines")
+STREAM_SECONDS = 6
+
+
+@pytest.mark.parametrize("case", [case for case in ENDLESS_LINES if FULL or case in ENDLESS_LINES_SHORT])
+def test_live_mentions_keeps_its_deadline_and_flat_memory_on_a_line_that_never_ends(start_sandbox, tmp_path, case):
+    sandbox = start_sandbox(alerts=2, mentions_per_alert=1100)
+    sandbox.control("stream", mark_interval_s=0.3, **ENDLESS_LINES[case])
+    config = sandbox.config(stream_duration_seconds=STREAM_SECONDS)
+    run = read_bounded(config, "live_mentions", tmp_path, limit_s=STREAM_SECONDS + 40)
+
+    report = sandbox.get("stream")
+    received = run.sync.ids("live_mentions")
+    assert not run.killed and run.sync.returncode == 0, (run.elapsed_s, run.sync.errors())
+    assert run.elapsed_s < STREAM_SECONDS + 10  # the process starts, streams at most stream_duration_seconds, saves its state
+    assert 0 < run.peak_rss_mb < 160, run.peak_rss_mb  # a sync peaks near 95 MB here: what a line that never ends sends is not kept
+    assert report["endless_bytes"] > 0
+    assert len(received) == len(set(received)) and set(received) <= set(report["sent"])
+    if ENDLESS_LINES[case].get("endless_line_bytes_per_s"):  # slow: the deadline comes inside the first line, before the cap
+        assert report["connections"] == 1 and not received
+    else:  # fast: each connection is dropped at 1 MiB with a WARN and reopened from the state
+        assert report["connections"] >= 2
+        assert any("a line passed 1048576 bytes without ending" in line and "reconnecting" in line for line in logged(run.sync, "WARN"))
+    if ENDLESS_LINES[case].get("endless_line_after"):
+        assert len(received) >= 2 * 300  # each reconnection resumes after the last mention emitted
+    assert_no_secret_in_output(PROVIDERS["mention"], config, run.sync)
 
 
 def teardown_module() -> None:

@@ -10,7 +10,9 @@ from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPe
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
 from .pagination import KeysetPagination
+from .paginators import RepeatedPageGuard
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
 from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
@@ -31,6 +33,7 @@ __all__ = [
     "KeysetPagination",
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
+    "RepeatedPageGuard",
     "ReplaceWithFields",
     "RequiredFields",
     "SinceIdCursor",
@@ -46,4 +49,5 @@ __all__ = [
     "SyncStopped",
     "UpToHeadRecordFilter",
     "WarnWhenSkippedErrorHandler",
+    "path_segment",
 ]

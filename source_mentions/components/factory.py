@@ -13,6 +13,7 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
@@ -21,6 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from .auth import JsonRefreshTokenAuthenticator
 from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
 from .pagination import KeysetPagination
+from .paginators import RepeatedPageGuard
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
 from .records import RequiredFields, SkippedRecords
 from .retrievers import SinceIdStreamRetriever
@@ -42,6 +44,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
       once `sync_stop` is set (a rejected refresh token, see JsonRefreshTokenAuthenticator).
     - a saved state a cursor cannot read is a config_error naming the stream and the state.
     - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
+    - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
+      next-page token or a page stops with an error instead of paging forever.
     Everything else is built by the CDK as usual.
     """
 
@@ -99,10 +103,19 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
         return budget
 
+    def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        paginator = super().create_default_paginator(model, config, **kwargs)
+        if isinstance(paginator, DefaultPaginator):  # not the Connector Builder's page-limited test reads
+            return RepeatedPageGuard(decorated=paginator)
+        return paginator
+
     def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models),
-        and tells the record selector which fields a record cannot be emitted without (the CDK does not pass it the primary key)."""
+        """Names the stream in its RepeatedPageGuard; connects a KeysetPagination to the stream's KeysetPageCursor
+        (both are built apart, from different models); tells the record selector which fields a record cannot be
+        emitted without (the CDK does not pass it the primary key)."""
         retriever = super().create_simple_retriever(model, config, **kwargs)
+        if isinstance(retriever.paginator, RepeatedPageGuard):
+            retriever.paginator.stream_name = kwargs.get("name") or ""  # a paginator is built without its stream's name
         cursor = kwargs.get("cursor")
         strategy = getattr(retriever.paginator, "pagination_strategy", None)
         if isinstance(strategy, KeysetPagination):
