@@ -11,10 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
@@ -85,12 +87,13 @@ class Sync:
         return controls[-1] if controls else None
 
 
-def catalog(stream: str) -> Dict[str, Any]:
-    return {"streams": [{"stream": {"name": stream, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
-                         "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}]}  # fmt: skip
+def catalog(stream: Union[str, List[str]]) -> Dict[str, Any]:
+    return {"streams": [{"stream": {"name": name, "json_schema": {}, "supported_sync_modes": ["full_refresh", "incremental"]},
+                         "sync_mode": "incremental", "destination_sync_mode": "append_dedup"}
+                        for name in ([stream] if isinstance(stream, str) else stream)]}  # fmt: skip
 
 
-def read(config: Dict[str, Any], stream: str, tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
+def read(config: Dict[str, Any], stream: Union[str, List[str]], tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
     """`source-mentions read` as a child process; with kill_after, SIGKILL once that many records came out."""
     folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
@@ -233,6 +236,57 @@ def test_mentionlytics_revoked_refresh_token_is_a_config_error_with_no_state(sta
     assert_no_secret_in_output(provider, config, sync)
 
 
+def test_mentionlytics_revoked_refresh_token_ends_a_sync_of_every_stream_with_one_error_trace(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    provider = PROVIDERS["mentionlytics"]
+    config = provider.config(sandbox)
+    config["provider"]["refresh_token"] = "mly-refresh-revoked"
+    sync = read(config, ["mentions", "aggregation", "unified_mentions"], tmp_path)
+
+    assert sync.returncode == 1 and len(sync.errors()) == 1, sync.errors()
+    assert sync.errors()[0]["failure_type"] == "config_error" and "Settings > API / Access Tokens" in sync.errors()[0]["message"]
+    assert sum("/auth/refresh" in request for request in sandbox.get("requests")["requests"]) == 1
+    assert not sync.ids("mentions") and not sync.states()
+    assert "Traceback" not in sync.output
+    assert_no_secret_in_output(provider, config, sync)
+
+
+def test_mentionlytics_control_message_is_the_users_config_with_only_the_rotated_tokens(start_sandbox, tmp_path):
+    sandbox = start_sandbox()
+    sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
+    sandbox.server.sandbox.set_faults(latency_ms=400)  # the sync outlives a token: two rotations, two CONTROL messages
+    config = {**PROVIDERS["mentionlytics"].config(sandbox), "num_workers": 1}  # no token_refresh_url, num_workers and the like left to their defaults
+    sync = read(config, "mentions", tmp_path)
+
+    controls = [m["control"]["connectorConfig"]["config"] for m in sync.messages if m["type"] == "CONTROL"]
+    assert sync.returncode == 0 and len(controls) >= 2
+    for saved in controls:
+        tokens = {field: saved["provider"].pop(field) for field in ("bearer_token", "refresh_token", "token_expiry_date")}
+        assert tokens["refresh_token"] != config["provider"]["refresh_token"] and tokens["token_expiry_date"]
+        assert saved == {**config, "provider": {key: value for key, value in config["provider"].items() if key not in ("bearer_token", "refresh_token")}}
+
+
+BAD_STATES: Dict[str, Tuple[str, Dict[str, Any], str]] = {
+    "mentions: since_id not a number": ("mentions", {"states": [{"partition": {"alert_id": "1"}, "cursor": {"id": "abc"}}]}, "'abc'"),
+    "mentions: a global cursor": ("mentions", {"id": "5"}, '{"id": "5"}'),
+    "live_mentions: since_id not a map": ("live_mentions", {"since_id": "x"}, '"since_id": "x"'),
+    "statistics: a date that does not parse": ("statistics", {"state": {"date": "11/03/2026"}, "use_global_cursor": True, "states": []}, "11/03/2026"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD_STATES))
+def test_a_saved_state_the_connector_cannot_use_is_a_config_error_naming_the_stream_and_the_value(sandbox, tmp_path, case):
+    stream, stream_state, value = BAD_STATES[case]
+    state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": stream_state}}]
+    sync = read(sandbox.config(), stream, tmp_path, state=state)
+
+    assert sync.returncode == 1 and len(sync.errors()) == 1
+    error = sync.errors()[0]
+    assert error["failure_type"] == "config_error" and f"The saved state of stream `{stream}` cannot be used" in error["message"]
+    assert value in error["message"]
+    assert "Traceback" not in sync.output and "Something went wrong" not in sync.output
+
+
 BAD_CONFIGS: Dict[str, Callable[[Dict[str, Any]], None]] = {
     "a wrong type": lambda c: c.update(num_workers="four"),
     "an unknown provider": lambda c: c["provider"].update(provider_type="brandwatch"),
@@ -258,6 +312,193 @@ def test_a_bad_config_value_is_a_clear_config_error_from_check_and_read(sandbox,
     assert status[0]["message"] == sync.errors()[0]["message"]
     assert "Traceback" not in checked.stdout + checked.stderr + sync.output
     assert config["provider"]["access_token"] not in checked.stdout + sync.output
+
+
+@dataclass
+class Misconfiguration:
+    provider: str
+    stream: str
+    config: Callable[[Any], Dict[str, Any]]
+    named: Tuple[str, ...]  # what check's FAILED message and read's config_error must both say (the URL, the setting, the ids)
+
+
+MISCONFIGURATIONS: Dict[str, Misconfiguration] = {
+    "mention: api_url with a wrong path (404 everywhere)": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(api_url=f"{s.url}/mention/api"), ("/mention/api/accounts/me", "API URL")),
+    "mention: an account_id that does not exist": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(account_id="404404_nope"), ("/api/accounts/404404_nope", "Account ID (404404_nope")),
+    "mention: alert_ids matching no alert": Misconfiguration(
+        "mention", "mentions", lambda s: s.config(alert_ids=["2000001", "404001", "404002"]), ("Unknown Alert IDs: 404001, 404002.",)),
+    "sociovite: api_url with a wrong path": Misconfiguration(
+        "sociovite", "mentions", lambda s: s.sociovite_config(api_url=f"{s.url}/sociovite"), ("/sociovite/mentions", "API URL")),
+    "sociovite: project_ids matching no project": Misconfiguration(
+        "sociovite", "mentions", lambda s: s.sociovite_config(project_ids=["kw-1", "kw-404"]), ("Unknown Project IDs: kw-404.",)),
+    "mentionlytics: api_url with a wrong path": Misconfiguration(
+        "mentionlytics", "mentions", lambda s: s.mentionlytics_config(api_url=f"{s.url}/v2"), ("/v2/auth/refresh", "Token Refresh URL", "API URL")),
+    "mentionlab: api_url ending in /api (GET /api/api/projects/list)": Misconfiguration(
+        "mentionlab", "result_analyses", lambda s: s.mentionlab_config(api_url=f"{s.url}/mentionlab/api"), ("/mentionlab/api/api/projects/list", "API URL")),
+    "mentionlab: project_ids matching no project": Misconfiguration(
+        "mentionlab", "result_analyses", lambda s: s.mentionlab_config(project_ids=["p-404"]), ("Unknown Project IDs: p-404.",)),
+    "mentionlab: a timezone that is not an IANA name": Misconfiguration(
+        "mentionlab", "sentiment_timeseries", lambda s: s.mentionlab_config(timezone="Europe/Brusels"), ("Timezone 'Europe/Brusels' is not an IANA timezone name",)),
+}  # fmt: skip
+MISCONFIGURATIONS_SHORT = ("mention: api_url with a wrong path (404 everywhere)", "mention: alert_ids matching no alert", "mentionlab: project_ids matching no project")
+
+
+def check_status(config: Dict[str, Any], tmp_path: Path) -> Tuple[Dict[str, Any], str]:
+    """`source-mentions check` as a child process: (its connection status, everything it printed)."""
+    path = tmp_path / f"check{len(list(tmp_path.iterdir()))}.json"
+    path.write_text(json.dumps(config))
+    checked = subprocess.run([SCRIPT, "check", "--config", str(path)], capture_output=True, text=True, timeout=120)
+    statuses = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
+    assert checked.returncode == 0 and len(statuses) == 1, checked.stdout + checked.stderr
+    return statuses[0], checked.stdout + checked.stderr
+
+
+@pytest.mark.parametrize("case", [case for case in MISCONFIGURATIONS if FULL or case in MISCONFIGURATIONS_SHORT])
+def test_a_misconfiguration_fails_check_and_read_naming_what_to_fix(sandbox, tmp_path, case):
+    """Each of these used to pass check and end a read with exit 0, no records and a COMPLETE status."""
+    wrong = MISCONFIGURATIONS[case]
+    config = wrong.config(sandbox)
+    status, checked = check_status(config, tmp_path)
+    sync = read(config, wrong.stream, tmp_path)
+
+    REPORT.append(f"{wrong.provider:<14} {case.split(': ', 1)[1]:<40} check {status['status']}, read exit {sync.returncode}")
+    assert status["status"] == "FAILED" and all(part in status["message"] for part in wrong.named), status["message"]
+    assert sync.returncode == 1 and not sync.ids(wrong.stream)
+    error = sync.errors()[0]
+    assert error["failure_type"] == "config_error" and all(part in error["message"] for part in wrong.named), error["message"]
+    assert_no_secret_in_output(PROVIDERS[wrong.provider], config, sync)
+    for secret in secret_values(PROVIDERS[wrong.provider], config):
+        assert secret not in checked
+
+
+def warnings_of(sync: Sync) -> List[str]:
+    return [json.loads(line)["log"]["message"] for line in sync.output.splitlines() if line.startswith('{"type":"LOG"') and '"level":"WARN"' in line]
+
+
+@pytest.mark.parametrize("stream", ["mentions", "statistics"] if FULL else ["mentions"])
+def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(sandbox, tmp_path, stream):
+    """The one 404 that is not a misconfiguration: the alert was listed by this sync, then deleted."""
+    sandbox.control("delete_alert", alert_id="2000001", still_listed=True)
+    sync = read(sandbox.config(), stream, tmp_path)
+
+    assert sync.returncode == 0 and not sync.errors()
+    assert any("deleted after this sync listed it" in line and ("/alerts/2000001/mentions" in line or "/stats" in line) for line in warnings_of(sync))
+    if stream == "mentions":
+        expected = {mention_id for alert, ids in sandbox.control("mentions").items() if alert != "2000001" for mention_id in ids}
+        assert set(sync.ids("mentions")) == expected
+    else:
+        assert {row["alert_id"] for row in sync.rows("statistics")} == {"2000000", "2000002"}
+    REPORT.append(f"{'mention':<14} {'alert deleted after listing, ' + stream:<40} exit {sync.returncode}, skipped with a WARN")
+
+
+# ---------------------------------------------------------------- loops that must end (issue 13, item 5)
+
+
+@dataclass
+class BoundedRun:
+    sync: Sync
+    elapsed_s: float
+    peak_rss_mb: float
+    killed: bool
+
+
+def peak_rss_mb(pid: int, peak: List[float]) -> None:
+    """Follow the process's own peak RSS (VmHWM) until it ends. wait4's ru_maxrss would include the forked test process."""
+    while True:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            return
+        kb = next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+        if not kb:  # a zombie: it has ended
+            return
+        peak[0] = kb / 1024
+        time.sleep(0.05)
+
+
+def read_bounded(config: Dict[str, Any], stream: str, tmp_path: Path, limit_s: float) -> BoundedRun:
+    """`source-mentions read` killed after limit_s if still running, with its time and its peak RSS."""
+    folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps(config))
+    (folder / "catalog.json").write_text(json.dumps(catalog(stream)))
+    out, err = (folder / "stdout").open("w+"), (folder / "stderr").open("w+")
+    started = time.monotonic()
+    process = subprocess.Popen([SCRIPT, "read", "--config", str(folder / "config.json"), "--catalog", str(folder / "catalog.json")], stdout=out, stderr=err)
+    timer, peak = threading.Timer(limit_s, process.kill), [0.0]
+    timer.start()
+    follower = threading.Thread(target=peak_rss_mb, args=(process.pid, peak))
+    follower.start()
+    process.wait()
+    elapsed, killed = time.monotonic() - started, not timer.is_alive()
+    timer.cancel()
+    follower.join()
+    out.seek(0), err.seek(0)
+    if (folder / "stdout").stat().st_size > 200_000_000:  # a sync that ran away: its output would not fit in memory
+        lines = [f"<{(folder / 'stdout').stat().st_size} bytes of output, not read>"]
+    else:
+        lines = out.read().splitlines()
+    messages = [json.loads(line) for line in lines if line.startswith("{")]
+    sync = Sync(messages, "\n".join(lines) + err.read(), process.returncode)
+    REPORT.append(f"{stream:<14} {'bounded run':<40} {elapsed:>5.1f} s, peak RSS {peak[0]:.0f} MB{', KILLED' if killed else ''}")
+    return BoundedRun(sync, elapsed, peak[0], killed)
+
+
+def logged(sync: Sync, level: str) -> List[str]:
+    return [m["log"]["message"] for m in sync.messages if m["type"] == "LOG" and m["log"]["level"] == level]
+
+
+ENDLESS_CURSOR_CONFIG: Dict[str, Dict[str, Any]] = {"mentionlytics": {"start_date": (datetime.now(timezone.utc) - timedelta(days=6)).strftime("%Y-%m-%dT%H:%M:%SZ")}}
+
+
+@pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention"])
+def test_an_api_that_hands_back_the_same_next_page_forever_fails_the_stream_instead_of_looping(start_sandbox, tmp_path, provider_name):
+    """`endless_cursor`: Mention `_links.more`, Sociovite's page envelope, Mentionlab's keyset cursor, Mentionlytics' page_no ignored."""
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox(max_page_size=40, endless_cursor=True)
+    config = {**provider.config(sandbox), "num_workers": 1, **ENDLESS_CURSOR_CONFIG.get(provider_name, {})}
+    run = read_bounded(config, provider.stream, tmp_path, limit_s=90)
+
+    loops = [error["message"] for error in run.sync.errors() if "Reading it would never end" in error["message"]]
+    assert not run.killed and run.sync.returncode == 1, (run.elapsed_s, run.sync.errors())
+    assert loops and loops[0].startswith(f"Stream {provider.stream}, ") and ("repeated its cursor" in loops[0] or "the same page again" in loops[0])
+    assert sandbox.get("requests")["count"] < 40
+    assert_no_secret_in_output(provider, config, run.sync)
+
+
+ENDLESS_LINES: Dict[str, Dict[str, Any]] = {
+    "one slow line that never ends": {"endless_line": True, "endless_line_bytes_per_s": 50_000},
+    "a fast endless line after every 300 lines": {"endless_line": True, "endless_line_after": 300},
+    "a fast endless line first on every connection": {"endless_line": True},
+}
+ENDLESS_LINES_SHORT = ("one slow line that never ends", "a fast endless line after every 300 lines")
+STREAM_SECONDS = 6
+
+
+@pytest.mark.parametrize("case", [case for case in ENDLESS_LINES if FULL or case in ENDLESS_LINES_SHORT])
+def test_live_mentions_keeps_its_deadline_and_flat_memory_on_a_line_that_never_ends(start_sandbox, tmp_path, case):
+    sandbox = start_sandbox(alerts=2, mentions_per_alert=1100)
+    sandbox.control("stream", mark_interval_s=0.3, **ENDLESS_LINES[case])
+    config = sandbox.config(stream_duration_seconds=STREAM_SECONDS)
+    run = read_bounded(config, "live_mentions", tmp_path, limit_s=STREAM_SECONDS + 40)
+
+    report = sandbox.get("stream")
+    received = run.sync.ids("live_mentions")
+    assert not run.killed and run.sync.returncode == 0, (run.elapsed_s, run.sync.errors())
+    assert run.elapsed_s < STREAM_SECONDS + 10  # the process starts, streams at most stream_duration_seconds, saves its state
+    assert 0 < run.peak_rss_mb < 160, run.peak_rss_mb  # a sync peaks near 95 MB here: what a line that never ends sends is not kept
+    assert report["endless_bytes"] > 0
+    assert len(received) == len(set(received)) and set(received) <= set(report["sent"])
+    if ENDLESS_LINES[case].get("endless_line_bytes_per_s"):  # slow: the deadline comes inside the first line, before the cap
+        assert report["connections"] == 1 and not received
+    else:  # fast: each connection is dropped at 1 MiB with a WARN and reopened from the state
+        assert report["connections"] >= 2
+        assert any("a line passed 1048576 bytes without ending" in line and "reconnecting" in line for line in logged(run.sync, "WARN"))
+    if ENDLESS_LINES[case].get("endless_line_after"):
+        assert len(received) >= 2 * 300  # each reconnection resumes after the last mention emitted
+    assert_no_secret_in_output(PROVIDERS["mention"], config, run.sync)
 
 
 # ---------------------------------------------------------------- unreachable hosts, redirects, retry lines

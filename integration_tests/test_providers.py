@@ -10,7 +10,9 @@ import requests
 from airbyte_cdk.models import Status
 
 from source_mentions.source import SourceMentions
+from source_mentions.sandbox import SOCIOVITE_TOKEN
 from unit_tests.builders import ids, last_state, run_read
+from unit_tests.contracts import fixtures, json_type
 
 
 def check(config):
@@ -67,6 +69,17 @@ def test_sociovite_incremental_returns_new_posts(sandbox):
     at_boundary = {m.record.data["id"] for m in first.records if m.record.data["createdat"] == boundary}
     assert set(ids(second)) == set(added) | at_boundary  # the boundary second is re-read: equal timestamps may still arrive
     assert set(ids(first)) | set(ids(second)) == set(sandbox.get("sociovite/mentions"))
+
+
+def test_sociovite_project_list_has_the_documented_shape_and_verifies_project_ids(sandbox):
+    documented = next(f for f in fixtures("sociovite") if f.name == "project").data["responses"][0]["body"]
+    answer = requests.get(f"{sandbox.url}/sociovite/api/project", params={"page": 1, "limit": 100}, headers={"Authorization": f"Bearer {SOCIOVITE_TOKEN}"}, timeout=10).json()
+    assert set(answer) == set(documented) and answer["projects"]
+    shape = {key: json_type(value) for key, value in documented["projects"][0].items()}
+    assert all({key: json_type(value) for key, value in project.items()} == shape for project in answer["projects"])
+    listed = [project["id"] for project in answer["projects"]]
+    assert check(sandbox.sociovite_config(project_ids=listed)).status == Status.SUCCEEDED
+    assert ids(run_read(sandbox.sociovite_config(project_ids=listed[:1]), "mentions"))
 
 
 # ---------------------------------------------------------------- Mentionlab

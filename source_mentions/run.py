@@ -44,7 +44,11 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
         where = ".".join(str(part) for part in error.absolute_path) or "the config"
         return filter_secrets(f"Invalid setting {where}: {error.message}.")
     # the manifest's config validations, before the CDK would wrap their message in a discovery error
-    checks = [(config.get("start_date"), StartDateNotInTheFuture()), (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone"))]
+    checks = [
+        (config.get("start_date"), StartDateNotInTheFuture()),
+        (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone")),
+        (config["provider"].get("timezone"), IanaTimezoneName(field_title="Timezone")),
+    ]
     for value, validation in checks:
         if value is None or value == "":
             continue
@@ -91,4 +95,11 @@ def run(args: Optional[List[str]] = None) -> None:
         raise
     except Exception as error:  # an unreadable file or a config the source cannot start with: a config error, not a traceback
         _fail(getattr(locals().get("parsed"), "command", ""), f"The source could not start with this configuration: {filter_secrets(str(error))}", type(error).__name__)
-    launch(source, args)
+    try:
+        launch(source, args)
+    except AirbyteTracedException as error:
+        if error.failure_type != FailureType.config_error:
+            raise  # the CDK's handler logs the traceback and emits the trace
+        # the user's settings or saved state are at fault (a state it cannot read, a rejected refresh
+        # token): the trace alone, without the CDK's FATAL log line of a traceback
+        _fail(parsed.command, filter_secrets(error.message or str(error)), filter_secrets(error.internal_message or type(error).__name__))

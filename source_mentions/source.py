@@ -1,18 +1,32 @@
 """The source: the declarative manifest plus the one factory hook it needs."""
 
+import copy
 import logging
-from typing import Any, List, Mapping, Optional
+from typing import Any, Iterator, List, Mapping, Optional
 
-from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteStateMessage, ConfiguredAirbyteCatalog
+from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
 from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .components import PROGRESS, RETRY_LINE_FILTER, SourceMentionsComponentFactory
+from .components import PROGRESS, RETRY_LINE_FILTER, ConfiguredIds, SourceMentionsComponentFactory
 
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
 # 10,000 records, so on large syncs peak memory grew with the sync (1.105x from 20,000 to 200,000
 # mentions before this cap); two pages of the largest page size keep it flat at the same throughput
 # (within the 1.10 target; figures in benchmarks/results.md).
 RECORD_QUEUE_SIZE = 2_000
+
+# Per provider: the config list of ids a sync reads, and the manifest stream listing what exists.
+# Mentionlytics' trackers have no documented listing.
+CONFIGURED_IDS = {
+    "mention": ConfiguredIds("Mention", "alert_ids", "Alert IDs", "alert", listing="mention/streams/alerts"),
+    "mentionlab": ConfiguredIds("Mentionlab", "project_ids", "Project IDs", "project", listing="mentionlab/streams/projects"),
+    # GET /project is documented (API-REFERENCE.md §4.3) but has not been seen answering
+    "sociovite": ConfiguredIds(
+        "Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects", empty_listing_proves_unknown=False
+    ),
+}
 
 
 class SourceMentions(YamlDeclarativeSource):
@@ -25,13 +39,72 @@ class SourceMentions(YamlDeclarativeSource):
         state: Optional[List[AirbyteStateMessage]] = None,
         config_path: Optional[str] = None,
     ) -> None:
+        # taken before the CDK fills defaults into the config's nested objects (in place): a rotated
+        # token is handed back in the config as the user gave it (JsonRefreshTokenAuthenticator)
+        user_config = copy.deepcopy(dict(config)) if config is not None else None
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
-        SourceMentionsComponentFactory.adopt(self._constructor)
+        SourceMentionsComponentFactory.adopt(self._constructor, user_config=user_config)
         logging.getLogger("airbyte").addFilter(RETRY_LINE_FILTER)  # the logger of the CDK's retry line; added once
         self._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE  # the CDK has no setting for it
         PROGRESS.reset()  # one source per sync: progress lines count this sync's records
 
+    def read(
+        self,
+        logger: logging.Logger,
+        config: Mapping[str, Any],
+        catalog: ConfiguredAirbyteCatalog,
+        state: Optional[List[AirbyteStateMessage]] = None,
+    ) -> Iterator[AirbyteMessage]:
+        """The CDK's read, ended by the first failure no stream can get past, and totals of skipped records.
+
+        After a stop (components.stop), the partitions still queued end without a request; their
+        messages are dropped (logs excepted) and the sync ends with that one error.
+        """
+        factory: SourceMentionsComponentFactory = self._constructor  # type: ignore[assignment]
+        stop = factory.sync_stop
+        self._verify_configured_ids()  # an unknown configured id is a config_error, not an empty sync
+        try:
+            for message in super().read(logger, config, catalog, state):
+                if stop.error is None or message.type == Type.LOG:
+                    yield message
+        except AirbyteTracedException:
+            if stop.error is None:
+                raise  # the CDK's summary of failed streams: not a stop
+        finally:
+            for line in factory.skipped_records.summary():
+                logger.warning(line)
+        if stop.error is not None:
+            raise stop.final_error()
+
     def check(self, logger: logging.Logger, config: Mapping[str, Any]) -> AirbyteConnectionStatus:
-        """`check` builds its streams with the short retry budget: FAILED within seconds on an unreachable host."""
-        with self._constructor.checking():
-            return super().check(logger, config)
+        """The manifest's CheckStream (FAILED with the stop's message if the sync was stopped), then every configured id.
+
+        CheckStream passes once one page reads without error, even an empty one, so an alert id that
+        matches nothing passed. The 7.39 manifest takes no custom `check` component (CheckStream or
+        CheckDynamicStream only): the ids are verified here, by the streams that list them.
+        Both build their streams with check's short retry budget: FAILED within seconds on an
+        unreachable host (components.retries).
+        """
+        with self._constructor.checking():  # type: ignore[attr-defined]
+            status = super().check(logger, config)
+            stop = self._constructor.sync_stop  # type: ignore[attr-defined]
+            if stop.error is not None:
+                return AirbyteConnectionStatus(status=Status.FAILED, message=stop.error.message)
+            if status.status != Status.SUCCEEDED:
+                return status
+            try:
+                self._verify_configured_ids()
+            except AirbyteTracedException as problem:
+                return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
+            return status
+
+    def _verify_configured_ids(self) -> None:
+        provider = self._config.get("provider")
+        ids = CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
+        if ids is None or not ids.wanted(self._config):
+            return
+        definition = self.resolved_manifest["definitions"]
+        for part in ids.listing.split("/"):
+            definition = definition[part]
+        listing = self._constructor.create_component(DeclarativeStreamModel, dict(definition), self._config)
+        ids.verify(listing, self._config)

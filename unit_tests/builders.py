@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, Union
 from urllib.parse import parse_qs, urlsplit
 
 from airbyte_cdk.models import AirbyteStateMessage, SyncMode
@@ -95,8 +95,12 @@ def mentions_url(alert_id: str) -> str:
     return f"{ALERTS_URL}/{alert_id}/mentions"
 
 
-def run_read(cfg: Mapping[str, Any], stream: str, state: Optional[Dict[str, Any]] = None, sync_mode: SyncMode = SyncMode.incremental, expect_failure: bool = False) -> EntrypointOutput:
-    catalog = CatalogBuilder().with_stream(ConfiguredAirbyteStreamBuilder().with_name(stream).with_sync_mode(sync_mode)).build()
+def run_read(cfg: Mapping[str, Any], stream: Union[str, List[str]], state: Optional[Dict[str, Any]] = None, sync_mode: SyncMode = SyncMode.incremental, expect_failure: bool = False) -> EntrypointOutput:
+    """Read one stream (with its state) or several (a list of names, without state)."""
+    builder = CatalogBuilder()
+    for name in [stream] if isinstance(stream, str) else stream:
+        builder = builder.with_stream(ConfiguredAirbyteStreamBuilder().with_name(name).with_sync_mode(sync_mode))
+    catalog = builder.build()
     state_messages: Optional[List[AirbyteStateMessage]] = StateBuilder().with_stream_state(stream, state).build() if state else None
     source = SourceMentions(catalog=catalog, config=cfg, state=state_messages)
     outcome = ExpectedOutcome.EXPECT_EXCEPTION if expect_failure else ExpectedOutcome.EXPECT_SUCCESS

@@ -3,7 +3,7 @@
 import time
 
 import requests_mock
-from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.models import FailureType, Level, Status
 
 from .builders import API, TOKEN, check, config, ids, mention, mentions_page, mock_mentions, mock_account, run_read
 
@@ -49,7 +49,8 @@ def test_alert_deleted_mid_sync_is_skipped_and_others_are_read():
         mock_mentions(http, "2", json=mentions_page([mention("7", alert_id=2)]))
         output = run_read(config(), "mentions")
     assert ids(output) == ["7"]
-    assert output.is_in_logs("no longer exists")
+    warnings = [m.log.message for m in output.logs if m.log.level == Level.WARN]
+    assert any("/alerts/1/mentions" in w and "deleted after this sync listed it" in w for w in warnings), warnings
 
 
 def test_rate_limit_waits_until_the_reset_header(no_real_sleep):

@@ -5,7 +5,7 @@ import json
 
 import pytest
 import requests_mock
-from airbyte_cdk.models import FailureType, Status, SyncMode
+from airbyte_cdk.models import FailureType, Level, Status, SyncMode
 
 from .builders import check, last_state, provider_config, run_read, trace_errors
 
@@ -368,13 +368,13 @@ def test_next_sync_re_reads_the_open_bucket():
 
 
 @pytest.mark.parametrize("stream", ["result_analyses", "unified_mentions"])
-def test_a_deleted_project_is_skipped_with_a_log_line(stream):
+def test_a_deleted_project_is_skipped_with_a_warning(stream):
     with requests_mock.Mocker() as http:
         http.get(PROJECTS_URL, json=PROJECTS)
         http.post(LIST_CURSOR_URL, [{"status_code": 404, "json": {"statusCode": 404, "message": "Project not found", "error": "Not Found"}}, {"json": page([analysis("b1")], 2)}])
         output = run_read(config(), stream)
     assert len(output.records) == 1 and not output.errors
-    assert any("the project no longer exists" in m.log.message for m in output.logs)
+    assert any("the project was deleted after this sync listed it" in m.log.message for m in output.logs if m.log.level == Level.WARN)
 
 
 def test_a_cut_project_list_is_asked_again_not_replayed_from_a_cache():

@@ -1,14 +1,15 @@
 """Mentionlytics: JSON refresh with rotating refresh tokens, publication dates in every form, day windows, totals."""
 
+import copy
 import json
 import re
 from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests_mock
-from airbyte_cdk.models import FailureType, Level
+from airbyte_cdk.models import FailureType, Level, Status
 
-from .builders import ids, last_state, provider_config, query_of, run_read, trace_errors
+from .builders import check, ids, last_state, provider_config, query_of, run_read, trace_errors
 
 API = "https://mly.test/v2"
 REFRESH_URL = f"{API}/auth/refresh"
@@ -88,18 +89,55 @@ def test_the_rotated_tokens_are_used_and_handed_back_in_a_control_message(capsys
     [(401, {"error": "invalid_grant", "error_description": "revoked"}), (401, {"message": "invalid_refresh_token"}), (400, {"error": "invalid_token"})],
     ids=["invalid_grant", "invalid_refresh_token in message", "400 invalid_token"],
 )
-def test_a_rejected_refresh_token_is_one_config_error_with_the_providers_advice_and_no_retry(status, answer):
+def test_a_rejected_refresh_token_ends_the_sync_with_one_config_error_and_no_retry(status, answer):
+    """Three streams of eleven week windows each: one error trace, not one per window and stream plus a summary."""
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, status_code=status, json=answer)
-        output = run_read(config(), "mentions", expect_failure=True)
-    stream_errors = [e for e in trace_errors(output) if e.stream_descriptor]  # the CDK adds a summary without one
-    assert {e.failure_type for e in stream_errors} == {FailureType.config_error}
-    assert len({e.message for e in stream_errors}) == 1 and stream_errors[0].message.startswith("Mentionlytics rejected the refresh token")
-    assert HINT in stream_errors[0].message
+        output = run_read(config(start_date="2026-09-20T00:00:00Z"), ["mentions", "aggregation", "unified_mentions"], expect_failure=True)
     errors = trace_errors(output)
+    assert len(errors) == 1
+    assert errors[0].failure_type == FailureType.config_error
+    assert errors[0].message.startswith("Mentionlytics rejected the refresh token") and HINT in errors[0].message
     assert [r.url for r in http.request_history] == [REFRESH_URL]
-    assert not output.records
-    assert "refresh-old" not in " ".join(m.log.message for m in output.logs) + " ".join(e.message + (e.internal_message or "") for e in errors)
+    assert not output.records and not output.state_messages
+    logs = [m.log for m in output.logs]
+    assert not [log for log in logs if "Traceback" in log.message or log.level == Level.ERROR]
+    assert "refresh-old" not in " ".join(log.message for log in logs) + " ".join(e.message + (e.internal_message or "") for e in errors)
+
+
+def test_a_refresh_rejected_mid_sync_ends_it_with_one_config_error_and_no_retry():
+    """The bearer dies mid-sync (`token_expired`), and the refresh token turns out revoked."""
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, status_code=401, json={"error": "invalid_grant"})
+        http.get(f"{API}/mentions", [{"json": {"mentions": [mention(1)], "results_after": None}}, {"status_code": 401, "json": {"error": "token_expired"}}])
+        output = run_read({**config(start_date="2026-10-01T00:00:00Z", token_expiry_date="2099-01-01T00:00:00Z"), "num_workers": 1}, "mentions", expect_failure=True)
+    errors = trace_errors(output)
+    assert len(errors) == 1 and errors[0].failure_type == FailureType.config_error and HINT in errors[0].message
+    assert [r.url.split("?")[0] for r in http.request_history] == [f"{API}/mentions", f"{API}/mentions", REFRESH_URL]
+
+
+def test_a_rejected_refresh_token_fails_check_with_the_providers_advice():
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, status_code=401, json={"error": "invalid_grant"})
+        status = check(config())
+    assert status.status == Status.FAILED and HINT in status.message
+    assert [r.url for r in http.request_history] == [REFRESH_URL]
+
+
+def test_the_control_message_carries_the_users_config_with_only_the_rotated_tokens(capsys):
+    """No `__airbyte_*` keys and none of the defaults the spec fills in (start_date, token_refresh_url, ...)."""
+    users = {"provider": {"provider_type": "mentionlytics", "bearer_token": "bearer-old", "refresh_token": "refresh-old", "api_url": API, "trackers": ["7"]}, "num_workers": 1}
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, [refreshed("bearer-1", "refresh-1")])
+        serve_mentions(http, [mention(1)])
+        run_read(copy.deepcopy(users), "mentions")
+    saved = control_configs(capsys.readouterr().out)
+    assert len(saved) == 1
+    rotated = saved[0]
+    assert (rotated["provider"]["bearer_token"], rotated["provider"]["refresh_token"]) == ("bearer-1", "refresh-1")
+    assert rotated["provider"].pop("token_expiry_date")
+    users["provider"].update(bearer_token="bearer-1", refresh_token="refresh-1")
+    assert rotated == users
 
 
 def test_expired_bearer_answer_is_retried_not_fatal():

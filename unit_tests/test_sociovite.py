@@ -6,6 +6,7 @@ from airbyte_cdk.models import FailureType
 from .builders import ids, last_state, provider_config, query_of, run_read, trace_errors
 
 URL = "https://sociovite.test/api/mentions"
+PROJECTS_URL = "https://sociovite.test/api/project"
 TOKEN = "sv-unit-token-77"
 
 
@@ -16,6 +17,11 @@ def config(**fields):
 def post(post_id, createdat="2026-11-01T10:00:00Z", **fields):
     return {"id": post_id, "content": "c", "keywordid": "kw-1", "sentimen": 1, "socialmediaid": "tiktok",
             "createdat": createdat, "updated_at": "2026-11-02T10:00:00Z", **fields}
+
+
+def project(project_id):
+    """A project as GET /project documents it (API-REFERENCE.md §4.3)."""
+    return {"id": project_id, "name": f"Project {project_id}", "description": "", "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-02T00:00:00Z"}
 
 
 def envelope(posts, page, limit, total):
@@ -56,6 +62,7 @@ def test_zero_update_date_becomes_null_and_sentiment_two_becomes_negative():
 def test_filters_are_sent_and_empty_ones_left_out():
     with requests_mock.Mocker() as http:
         http.get(URL, json=envelope([], 1, 100, 0))
+        http.get(PROJECTS_URL, json={"projects": [project("kw-2")]})
         run_read(config(social_media="tiktok", sentiment=0, project_ids=["kw-2"]), "mentions")
         filtered = query_of(http.last_request)
         run_read(config(), "mentions")

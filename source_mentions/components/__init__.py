@@ -4,15 +4,21 @@ The manifest names them as `source_mentions.components.<Class>`.
 """
 
 from .auth import JsonRefreshTokenAuthenticator
+from .configured_ids import ConfiguredIds
+from .errors import WarnWhenSkippedErrorHandler
 from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
 from .pagination import KeysetPagination
+from .paginators import RepeatedPageGuard
 from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
+from .records import RequiredFields, SkippedRecords
 from .redirects import refuse_redirect_to_another_host
 from .retries import RETRY_LINE_FILTER, RetryBudget, RetryLineFilter, RetryWait
 from .retrievers import SinceIdStreamRetriever
+from .stop import StoppingHttpRequester, SyncStop, SyncStopped
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
@@ -22,6 +28,7 @@ __all__ = [
     "AddLocalBucketDate",
     "AddParsedDateTime",
     "BareOrDataListExtractor",
+    "ConfiguredIds",
     "ExplainedAPIBudget",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
@@ -29,17 +36,25 @@ __all__ = [
     "KeysetPagination",
     "NumericTotalsExtractor",
     "ProgressRecordSelector",
+    "RepeatedPageGuard",
     "ReplaceWithFields",
+    "RequiredFields",
     "RetryBudget",
     "RetryLineFilter",
     "RetryWait",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
+    "SkippedRecords",
     "SourceMentionsComponentFactory",
     "StartDateNotInTheFuture",
     "StatsPerIntervalExtractor",
+    "StoppingHttpRequester",
     "StreamSinceIdCursor",
     "SyncProgress",
+    "SyncStop",
+    "SyncStopped",
     "UpToHeadRecordFilter",
+    "WarnWhenSkippedErrorHandler",
+    "path_segment",
     "refuse_redirect_to_another_host",
 ]

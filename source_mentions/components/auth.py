@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import time
 from dataclasses import InitVar, dataclass, field, replace
 from typing import Any, List, Mapping, Optional, Tuple
 
+import dpath
 import requests
+from airbyte_cdk.config_observation import emit_configuration_as_airbyte_control_message
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
@@ -22,6 +25,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .redirects import refuse_redirect_to_another_host
 from .retries import RetryBudget, RetryWait, describe_failure
+from .stop import SyncStop
 
 MIN_REFRESH_READ_TIMEOUT_S = 60.0
 
@@ -35,7 +39,13 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     `{"refresh_token": "..."}` as JSON. Expiry, the refresh lock, rotation and the CONTROL message
     stay the CDK's. A rejected refresh token (a reason from `refresh_token_error_values` under any
     of `refresh_token_error_keys`; the CDK reads only one key) is a config_error led by
-    `refresh_rejected_hint`, where the provider hands out new tokens, and is not sent again.
+    `refresh_rejected_hint`, where the provider hands out new tokens, and stops the sync
+    (`sync_stop`, shared with every stream's requester by the factory): no refresh is sent again;
+    so does a 404 from the refresh endpoint (a wrong address), followed by `refresh_not_found_hint`.
+
+    The CONTROL message that hands the rotated tokens back carries `saved_config` (the config as
+    the user gave it, set by the factory) with only the three token fields changed; the CDK's
+    would carry the normalized config: filled-in defaults and `__airbyte_check_stream_names`.
     """
 
     config: Config = field(repr=False)
@@ -49,9 +59,11 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     refresh_token_error_keys: List[str] = field(default_factory=lambda: ["error"])
     refresh_token_error_values: List[str] = field(default_factory=list)
     refresh_rejected_hint: str = ""
+    refresh_not_found_hint: str = ""
+    sync_stop: SyncStop = field(default_factory=SyncStop, repr=False)
+    saved_config: Optional[Config] = field(default=None, repr=False)
     # the requester's waits and budget, set by the factory (check: seconds; read: minutes)
     retry_wait: Optional[RetryWait] = field(default=None, repr=False)
-    _rejection: Optional[AirbyteTracedException] = field(default=None, init=False, repr=False)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         super().__init__(
@@ -78,19 +90,32 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
         super().set_refresh_token(new_refresh_token)
 
     def refresh_access_token(self) -> Tuple[str, AirbyteDateTime, Optional[str]]:
-        if self._rejection is not None:
-            raise self._rejection  # a rejected refresh token stays rejected: no second call this sync
+        self.sync_stop.raise_if_stopped()  # a rejected refresh token stays rejected: no second call this sync
         try:
             return super().refresh_access_token()
         except (AirbyteTracedException, requests.HTTPError) as error:
             # the CDK wraps a rejection it recognises (by one key) and re-raises other 4xx as they came
             answer = error if isinstance(error, requests.HTTPError) else error.__cause__
-            reason = self._rejection_reason(answer.response if isinstance(answer, requests.HTTPError) else None)
+            response = answer.response if isinstance(answer, requests.HTTPError) else None
+            if response is not None and response.status_code == 404:
+                self.sync_stop.stop(self._not_found())
+                raise self.sync_stop.stopped() from error
+            reason = self._rejection_reason(response)
             if reason is None:
                 raise
             internal = error.internal_message if isinstance(error, AirbyteTracedException) else f"Refresh token rejected: {reason}"
-            self._rejection = self._rejected(f"the refresh endpoint answered {reason}", internal)
-            raise self._rejection from error
+            self.sync_stop.stop(self._rejected(f"the refresh endpoint answered {reason}", internal))
+            raise self.sync_stop.stopped() from error
+
+    def _emit_control_message(self) -> None:
+        """The CDK's hook after a rotation (a private name in 7.39): the user's config with the new tokens only."""
+        if self.saved_config is None:
+            super()._emit_control_message()
+            return
+        config = copy.deepcopy(dict(self.saved_config))
+        for path in (self.access_token_config_path, self.refresh_token_config_path, self.token_expiry_date_config_path):
+            dpath.new(config, list(path), dpath.get(self.config, list(path)))
+        emit_configuration_as_airbyte_control_message(config)
 
     def _make_handled_request(self) -> Any:
         """The refresh request within the requester's retry budget; a redirect to another host is refused.
@@ -161,6 +186,14 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
     def _rejected(self, detail: str, internal_message: Optional[str]) -> AirbyteTracedException:
         message = f"{self.refresh_rejected_hint} ({detail})" if self.refresh_rejected_hint else detail
         return AirbyteTracedException(message=message, internal_message=internal_message, failure_type=FailureType.config_error)
+
+    def _not_found(self) -> AirbyteTracedException:
+        message = f"The token refresh endpoint answered 404 (not found) for {self.get_token_refresh_endpoint()}."
+        return AirbyteTracedException(
+            message=f"{message} {self.refresh_not_found_hint}." if self.refresh_not_found_hint else message,
+            internal_message="token refresh endpoint not found",
+            failure_type=FailureType.config_error,
+        )
 
     def _rejection_reason(self, response: Optional[requests.Response]) -> Optional[str]:
         """`HTTP 401 invalid_refresh_token` when the answer names a rejection under any of the error keys, else None."""

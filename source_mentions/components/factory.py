@@ -6,26 +6,35 @@ from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
-from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
+    DatetimeBasedCursor as DatetimeBasedCursorModel,
+)
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
+from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.message import LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.repository import StateFilteringMessageRepository
 from airbyte_cdk.sources.streams import NO_CURSOR_STATE_KEY
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
-from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
 from .pagination import KeysetPagination
+from .paginators import RepeatedPageGuard
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
+from .records import RequiredFields, SkippedRecords
 from .redirects import keep_credentials_on_their_host
 from .retries import RetryBudget, RetryWait
+from .retrievers import SinceIdStreamRetriever
+from .stop import StoppingHttpRequester, SyncStop
 
 
 class SourceMentionsComponentFactory(ModelToComponentFactory):
@@ -34,15 +43,25 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
       `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
-    - every RecordSelector reports its pages and records to PROGRESS; the API budget logs its waits.
-    - every requester gets `read_timeout_seconds` from the config (default 60 s) and refuses
-      redirects to another host (components.redirects);
+    - every RecordSelector reports its pages and records to PROGRESS, and skips (counted in
+      `skipped_records`) records without their primary key or with a since_id that is not a whole
+      number; the API budget logs its waits.
+    - every requester gets `read_timeout_seconds` from the config (default 60 s), refuses redirects
+      to another host (components.redirects), and sends nothing once `sync_stop` is set (a rejected
+      refresh token, see JsonRefreshTokenAuthenticator).
     - every error handler's backoff strategies are wrapped in a RetryWait, within the budget of
-      the command: `check` (inside `checking()`) tries briefly, a read for minutes;
+      the command: `check` (inside `checking()`) tries briefly, a read for minutes.
+    - a saved state a cursor cannot read is a config_error naming the stream and the state.
+    - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
+    - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
+      next-page token or a page stops with an error instead of paging forever.
     - parent streams are built by this class too (the CDK builds them with a plain factory).
     Everything else is built by the CDK as usual.
     """
 
+    user_config: Optional[Config] = None
+    sync_stop: SyncStop
+    skipped_records: SkippedRecords
     _checking: bool = False  # class defaults: `adopt` does not run __init__
     _builds_parents: bool = False  # a parent inherits its child's `$parameters`, not its since_id cursor
 
@@ -59,7 +78,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         return RetryBudget.for_check(config) if self._checking else RetryBudget.for_read(config)
 
     @classmethod
-    def adopt(cls, factory: ModelToComponentFactory) -> None:
+    def adopt(cls, factory: ModelToComponentFactory, user_config: Optional[Config] = None) -> None:
         """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
         factory.__class__ = cls
         factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
@@ -67,6 +86,10 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         # factory): a cut body it then retries is replayed from the cache until the retries run out.
         # Parents are read once per stream; the few repeated list requests cost less than that.
         factory._disable_cache = True
+        assert isinstance(factory, cls)
+        factory.user_config = user_config
+        factory.sync_stop = SyncStop()
+        factory.skipped_records = SkippedRecords()
 
     def create_http_requester(
         self,
@@ -85,14 +108,19 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         extra = {"decoder": decoder} if decoder is not None else {}
         requester = super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
         keep_credentials_on_their_host(requester)
+        if type(requester) is HttpRequester:
+            requester.__class__ = StoppingHttpRequester  # same fields; sends nothing once the sync was stopped
+            requester.sync_stop = self.sync_stop
         waits = getattr(requester.error_handler, "backoff_strategies", None) or []
         if isinstance(requester.authenticator, JsonRefreshTokenAuthenticator) and waits and isinstance(waits[0], RetryWait):
             requester.authenticator.retry_wait = waits[0]  # the token refresh retries as its requester does
         return requester
 
     def create_default_error_handler(self, model: Any, config: Config, **kwargs: Any) -> DefaultErrorHandler:
-        """The manifest's strategies inside a RetryWait; under `check`, its short budget."""
-        handler = super().create_default_error_handler(model, config, **kwargs)
+        return self._within_retry_budget(super().create_default_error_handler(model, config, **kwargs), config)
+
+    def _within_retry_budget(self, handler: DefaultErrorHandler, config: Config) -> DefaultErrorHandler:
+        """The manifest's strategies inside a RetryWait; under `check`, its short budget (before a requester reads them)."""
         budget = self.retry_budget(config)
         max_retries = int(handler.max_retries if handler.max_retries is not None else 5)  # 5: the CDK's default
         if budget.max_retries is not None:
@@ -132,7 +160,19 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             rate_limited_authenticators=self._rate_limited_authenticators,
         )
         substream_factory._checking, substream_factory._builds_parents = self._checking, True
+        substream_factory.user_config, substream_factory.sync_stop, substream_factory.skipped_records = self.user_config, self.sync_stop, self.skipped_records
         return substream_factory.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
+
+    def create_custom_component(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        component = super().create_custom_component(model, config, **kwargs)
+        if isinstance(component, DefaultErrorHandler):  # WarnWhenSkippedErrorHandler
+            self._within_retry_budget(component, config)
+        if isinstance(component, JsonRefreshTokenAuthenticator):
+            component.sync_stop = self.sync_stop
+            component.saved_config = self.user_config
+        if isinstance(component, SinceIdStreamRetriever):
+            component.skipped_records = self.skipped_records
+        return component
 
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
@@ -140,15 +180,30 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
         return budget
 
+    def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        paginator = super().create_default_paginator(model, config, **kwargs)
+        if isinstance(paginator, DefaultPaginator):  # not the Connector Builder's page-limited test reads
+            return RepeatedPageGuard(decorated=paginator)
+        return paginator
+
     def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Connects a KeysetPagination to the stream's KeysetPageCursor (both are built apart, from different models)."""
+        """Names the stream in its RepeatedPageGuard; connects a KeysetPagination to the stream's KeysetPageCursor
+        (both are built apart, from different models); tells the record selector which fields a record cannot be
+        emitted without (the CDK does not pass it the primary key)."""
         retriever = super().create_simple_retriever(model, config, **kwargs)
+        if isinstance(retriever.paginator, RepeatedPageGuard):
+            retriever.paginator.stream_name = kwargs.get("name") or ""  # a paginator is built without its stream's name
+        cursor = kwargs.get("cursor")
         strategy = getattr(retriever.paginator, "pagination_strategy", None)
         if isinstance(strategy, KeysetPagination):
-            cursor = kwargs.get("cursor")
             if not isinstance(cursor, KeysetPageCursor):
                 raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
             strategy.checkpoints = cursor
+        since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
+        selector = getattr(retriever, "record_selector", None)
+        if isinstance(selector, ProgressRecordSelector):
+            selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
+            selector.skipped_records = self.skipped_records
         return retriever
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
@@ -158,6 +213,23 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         return selector
 
     def _build_concurrent_cursor(
+        self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
+    ) -> Cursor:
+        """The stream's cursor; a saved state it cannot read is a config_error, not a traceback."""
+        name = model.name or ""
+        state = self._connector_state_manager.get_stream_state(name, None)
+        try:
+            return self._build_since_id_or_cdk_cursor(model, stream_slicer, config)
+        except AirbyteTracedException:
+            raise
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
+            if not state:
+                raise  # not the state's fault
+            cursor = model.incremental_sync
+            expected = f"a `{cursor.cursor_field}` date in the form {cursor.datetime_format}" if isinstance(cursor, DatetimeBasedCursorModel) else "the state this stream writes"
+            raise bad_state(name, f"it is not {expected}", state, internal=f"{type(error).__name__}: {error}") from error
+
+    def _build_since_id_or_cdk_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
         name = model.name or ""

@@ -2,22 +2,72 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import threading
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
 
+from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
 from airbyte_cdk.sources.types import Record, StreamSlice
+from airbyte_cdk.utils.datetime_helpers import ab_datetime_try_parse
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
-logger = logging.getLogger("airbyte")
 KEYSET_PARAMETER = "keyset_page_cursor"
 KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
+logger = logging.getLogger("airbyte")
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def as_since_id(value: Any) -> Optional[int]:
+    """The value as a since_id (a whole number, given as an integer or as digits), or None."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if value >= 0 else None
+    if isinstance(value, str) and _WHOLE_NUMBER.fullmatch(value):
+        return int(value)
+    return None
+
+
+def bad_state(stream_name: str, problem: str, state: Any, internal: Optional[str] = None) -> AirbyteTracedException:
+    """A config_error for a saved state this connector cannot resume from, naming the stream and the value."""
+    shown = json.dumps(state, default=str)
+    shown = shown if len(shown) <= 300 else shown[:300] + "..."
+    return AirbyteTracedException(
+        message=(
+            f"The saved state of stream `{stream_name}` cannot be used: {problem}. Reset the stream `{stream_name}` "
+            f"(its next sync reads from start_date), or give it a state this connector wrote. State: {shown}"
+        ),
+        internal_message=f"bad state for {stream_name}: {internal or problem}",
+        failure_type=FailureType.config_error,
+    )
+
+
+def _partition_states(stream_name: str, state: Optional[Mapping[str, Any]], partition_field: str, cursor_field: str) -> List[Tuple[str, int]]:
+    """(partition, since_id) of each entry of `{"states": [{"partition": {..}, "cursor": {..}}]}`; bad_state for any other shape."""
+    if not state:
+        return []
+    entries = state.get("states") if isinstance(state, Mapping) else None
+    if not isinstance(entries, list):
+        raise bad_state(stream_name, f'expected {{"states": [{{"partition": {{"{partition_field}": ...}}, "cursor": {{"{cursor_field}": ...}}}}]}}', state)
+    parsed = []
+    for entry in entries:
+        partition = entry.get("partition") if isinstance(entry, Mapping) else None
+        cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
+        if not isinstance(partition, Mapping) or partition.get(partition_field) in (None, "") or not isinstance(cursor, Mapping):
+            raise bad_state(stream_name, f"the entry {json.dumps(entry, default=str)} has no {partition_field} or no cursor", state)
+        since_id = as_since_id(cursor.get(cursor_field))
+        if since_id is None:
+            raise bad_state(stream_name, f"{cursor_field} {cursor.get(cursor_field)!r} of {partition_field} {partition[partition_field]} is not a whole number", state)
+        parsed.append((str(partition[partition_field]), since_id))
+    return parsed
 
 
 class _PartitionStateCursor(Cursor):
@@ -48,7 +98,9 @@ class SinceIdCursor(_PartitionStateCursor):
     Each partition may carry the alert's current highest id (`head_field` in its extra fields).
     A back-fill (no state yet) reads up to that head and then stores the head itself: mentions
     found before the sync but published before start_date are thereby behind the state, not in
-    the next sync. A partition whose head is not above its state has nothing new and is skipped.
+    the next sync. A partition whose head is not above its state has nothing new and is skipped;
+    one whose state is beyond its head (a state from another account, ids renumbered) is read
+    from the head with a WARN, rather than skipped until the alert catches up.
     """
 
     def __init__(
@@ -66,10 +118,7 @@ class SinceIdCursor(_PartitionStateCursor):
         self._partition_router = partition_router
         self._partition_field = partition_field
         self._head_field = head_field
-        self._committed: Dict[str, int] = {
-            str(entry["partition"][partition_field]): int(entry["cursor"][cursor_field])
-            for entry in (stream_state or {}).get("states", [])
-        }
+        self._committed: Dict[str, int] = dict(_partition_states(stream_name, stream_state, partition_field, cursor_field))
         self._pending: Dict[str, int] = {}
 
     @property
@@ -83,8 +132,16 @@ class SinceIdCursor(_PartitionStateCursor):
 
     def stream_slices(self) -> Iterable[StreamSlice]:
         for partition in self._partition_router.stream_slices():
-            since_id = self._committed.get(self._key(partition))
+            key = self._key(partition)
+            since_id = self._committed.get(key)
             head = self._head(partition)
+            if since_id is not None and head is not None and head < since_id:
+                logger.warning(
+                    f"{self._stream_name}: the saved since_id {since_id} of {self._partition_field} {key} is beyond its newest "
+                    f"mention {head}: it is read from {head}, and its state goes back to {head}"
+                )
+                with self._lock:
+                    self._committed[key] = since_id = head
             if since_id is not None and head is not None and head <= since_id:
                 continue
             yield StreamSlice(
@@ -95,7 +152,9 @@ class SinceIdCursor(_PartitionStateCursor):
 
     def observe(self, record: Record) -> None:
         key = self._key(record.associated_slice)
-        value = int(self.cursor_field.extract_value(record))
+        value = as_since_id(self.cursor_field.extract_value(record))
+        if value is None:  # never emitted: the record selector skips such records (components.records)
+            return
         with self._lock:
             if value > self._pending.get(key, -1):
                 self._pending[key] = value
@@ -124,7 +183,12 @@ class SinceIdCursor(_PartitionStateCursor):
     def _head(self, stream_slice: Optional[Mapping[str, Any]]) -> Optional[int]:
         extra = stream_slice.extra_fields if isinstance(stream_slice, StreamSlice) else {}
         head = (extra or {}).get(self._head_field) if self._head_field else None
-        return int(head) if head not in (None, "") else None
+        if head in (None, ""):
+            return None
+        value = as_since_id(head)
+        if value is None:
+            logger.warning(f"{self._stream_name}: the newest mention id {head!r} of {self._partition_field} {self._key(stream_slice)} is not a whole number; it is read without that bound")
+        return value
 
 
 class StreamSinceIdCursor(_PartitionStateCursor):
@@ -154,7 +218,7 @@ class StreamSinceIdCursor(_PartitionStateCursor):
         self._partition_field = partition_field
         self._group_field = group_field
         self._checkpoint_every = checkpoint_every
-        self._since_id: Dict[str, int] = {key: int(value) for key, value in ((stream_state or {}).get("since_id") or {}).items()}
+        self._since_id: Dict[str, int] = _since_id_map(stream_name, stream_state, partition_field)
         self._unsaved = 0
         self._changed = False
 
@@ -176,9 +240,15 @@ class StreamSinceIdCursor(_PartitionStateCursor):
         with self._lock:
             return {alert: str(self._since_id.get(alert, 0)) for alert in alert_ids}
 
+    def required_fields(self) -> Tuple[str, ...]:
+        """Fields a record needs to move this cursor: its alert and its id (SinceIdStreamRetriever skips others)."""
+        return (self._partition_field, self.cursor_field.cursor_field_key)
+
     def observe(self, record: Record) -> None:
-        alert = str(record.data["alert_id"])
-        value = int(self.cursor_field.extract_value(record))
+        alert = str(record.data.get(self._partition_field))
+        value = as_since_id(self.cursor_field.extract_value(record))
+        if value is None:  # never emitted: SinceIdStreamRetriever skips such records
+            return
         with self._lock:
             if value > self._since_id.get(alert, -1):
                 self._since_id[alert] = value
@@ -205,6 +275,22 @@ class StreamSinceIdCursor(_PartitionStateCursor):
         super()._emit_state()
 
 
+def _since_id_map(stream_name: str, state: Optional[Mapping[str, Any]], partition_field: str) -> Dict[str, int]:
+    """The `{"since_id": {alert: id}}` state of the stream endpoint; bad_state for any other shape."""
+    if not state:
+        return {}
+    since = state.get("since_id") if isinstance(state, Mapping) else None
+    if not isinstance(since, Mapping):
+        raise bad_state(stream_name, f'expected {{"since_id": {{"<{partition_field}>": "<id>"}}}}', state)
+    parsed = {}
+    for key, value in since.items():
+        since_id = as_since_id(value)
+        if since_id is None:
+            raise bad_state(stream_name, f"since_id {value!r} of {partition_field} {key} is not a whole number", state)
+        parsed[str(key)] = since_id
+    return parsed
+
+
 class KeysetPageCursor(_PartitionStateCursor):
     """Per partition, the API's keyset position {lastUpdatedAt, lastId} after the last page whose records were all emitted.
 
@@ -229,13 +315,7 @@ class KeysetPageCursor(_PartitionStateCursor):
         super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
         self._partition_router = partition_router
         self._partition_field = partition_field
-        self._positions: Dict[str, Dict[str, str]] = {}
-        for entry in (stream_state or {}).get("states", []):
-            key, cursor = str((entry.get("partition") or {}).get(partition_field)), entry.get("cursor") or {}
-            if all(cursor.get(name) for name in KEYSET_FIELDS):
-                self._positions[key] = {name: str(cursor[name]) for name in KEYSET_FIELDS}
-            else:  # e.g. the date cursor of an earlier version of this connector
-                logger.warning(f"{stream_name}: the state of {partition_field} {key} is not a list-cursor position ({cursor}); it is read again from start_date")
+        self._positions: Dict[str, Dict[str, str]] = _keyset_positions(stream_name, stream_state, partition_field)
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -268,3 +348,36 @@ class KeysetPageCursor(_PartitionStateCursor):
         with self._lock:
             self._emit_state()
 
+
+def _is_date_time(value: Any) -> bool:
+    return isinstance(value, str) and _DATE.match(value) is not None and ab_datetime_try_parse(value) is not None
+
+
+def _keyset_positions(stream_name: str, state: Optional[Mapping[str, Any]], partition_field: str) -> Dict[str, Dict[str, str]]:
+    """The `{"states": [{"partition": {..}, "cursor": {lastUpdatedAt, lastId}}]}` state of a keyset cursor.
+
+    The date cursor an earlier version of this connector stored (one date-time per partition, or
+    its global form) is read again from start_date with a WARN; any other shape is bad_state.
+    """
+    if not state:
+        return {}
+    entries = state.get("states") if isinstance(state, Mapping) else None
+    if not isinstance(entries, list):
+        raise bad_state(stream_name, f'expected {{"states": [{{"partition": {{"{partition_field}": ...}}, "cursor": {{"lastUpdatedAt": ..., "lastId": ...}}}}]}}', state)
+    if not entries and isinstance(state.get("state"), Mapping):
+        logger.warning(f"{stream_name}: the state is the date cursor of an earlier version ({json.dumps(state['state'])}); every {partition_field} is read again from start_date")
+    positions: Dict[str, Dict[str, str]] = {}
+    for entry in entries:
+        partition = entry.get("partition") if isinstance(entry, Mapping) else None
+        cursor = entry.get("cursor") if isinstance(entry, Mapping) else None
+        if not isinstance(partition, Mapping) or partition.get(partition_field) in (None, "") or not isinstance(cursor, Mapping):
+            raise bad_state(stream_name, f"the entry {json.dumps(entry, default=str)} has no {partition_field} or no cursor", state)
+        key = str(partition[partition_field])
+        if not any(name in cursor for name in KEYSET_FIELDS) and cursor and all(_is_date_time(value) for value in cursor.values()):
+            logger.warning(f"{stream_name}: the state of {partition_field} {key} is not a list-cursor position but the date cursor of an earlier version ({json.dumps(cursor)}); it is read again from start_date")
+            continue
+        last_updated, last_id = cursor.get("lastUpdatedAt"), cursor.get("lastId")
+        if not _is_date_time(last_updated) or not isinstance(last_id, (str, int)) or isinstance(last_id, bool) or last_id == "":
+            raise bad_state(stream_name, f"the cursor {json.dumps(cursor, default=str)} of {partition_field} {key} is not a list-cursor position (lastUpdatedAt a date-time, lastId an id)", state)
+        positions[key] = {"lastUpdatedAt": str(last_updated), "lastId": str(last_id)}
+    return positions

@@ -13,6 +13,8 @@ from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.types import Record, StreamSlice, StreamState
 
+from .records import RequiredFields, SkippedRecords
+
 logger = logging.getLogger("airbyte")
 
 
@@ -65,7 +67,14 @@ PROGRESS = SyncProgress()
 
 
 class ProgressRecordSelector(RecordSelector):
-    """A RecordSelector that reports each page and its record count to PROGRESS (no manifest hook exists for this)."""
+    """A RecordSelector that reports each page and its record count to PROGRESS (no manifest hook exists for this).
+
+    With `required_fields` (set by the factory from the stream's primary key and since_id cursor),
+    it also skips the records that lack them, counted with a WARN in `skipped_records`.
+    """
+
+    required_fields: Optional[RequiredFields] = None
+    skipped_records: Optional[SkippedRecords] = None
 
     def select_records(
         self,
@@ -76,7 +85,10 @@ class ProgressRecordSelector(RecordSelector):
         next_page_token: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[Record]:
         count = 0
+        required, skipped = self.required_fields, self.skipped_records
         for record in super().select_records(response, stream_state, records_schema, stream_slice, next_page_token):
+            if required is not None and skipped is not None and skipped.skip(required, record.data):
+                continue
             count += 1
             yield record
         PROGRESS.add(self.name, stream_slice, count)

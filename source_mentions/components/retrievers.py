@@ -6,10 +6,11 @@ import json
 import logging
 import socket
 import time
-from dataclasses import InitVar, dataclass
+from dataclasses import InitVar, dataclass, field
 from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Union
 
 import requests
+import urllib3
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
@@ -21,8 +22,11 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .incremental import STREAM_SINCE_ID_PARAMETER, StreamSinceIdCursor
 from .progress import PROGRESS
+from .records import RequiredFields, SkippedRecords
 
 logger = logging.getLogger("airbyte")
+
+READ_CHUNK_BYTES = 65536  # at most this much is read, and the deadline checked, at a time
 
 
 class StreamDropped(Exception):
@@ -33,11 +37,13 @@ class StreamDropped(Exception):
 class SinceIdStreamRetriever(Retriever):
     """Reads Mention's endless NDJSON stream endpoint as a sync that ends on its own.
 
-    No declarative retriever can: the CDK reads a response to its end. This one reads line by
-    line (bounded memory) and stops at `duration_seconds` or when a keep-alive mark arrives after
-    a whole mark interval without mentions; it checkpoints on marks and reconnects a dropped
-    connection from the state. Opening the connection goes through the manifest's requester, so
-    auth, 401/403 messages, 429 waits and 5xx retries are the CDK's.
+    No declarative retriever can: the CDK reads a response to its end. This one reads the bytes as
+    they arrive, line by line (a line longer than `max_line_bytes` drops the connection, so memory
+    stays bounded), and stops at `duration_seconds`, even inside a line that never ends, or when a
+    keep-alive mark arrives after a whole mark interval without mentions; it checkpoints on marks
+    and reconnects a dropped connection from the state. Opening the connection goes through the
+    manifest's requester, so auth, 401/403 messages, 429 waits and 5xx retries are the CDK's. A mention without its alert
+    or a whole-number id is skipped with a WARN (counted in `skipped_records`, set by the factory).
     """
 
     requester: HttpRequester
@@ -47,7 +53,9 @@ class SinceIdStreamRetriever(Retriever):
     duration_seconds: Union[InterpolatedString, str, float] = 60
     keepalive_timeout_seconds: float = 75
     max_reconnects: int = 5
+    max_line_bytes: int = 1_048_576
     name: str = ""
+    skipped_records: SkippedRecords = field(default_factory=SkippedRecords)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
@@ -55,6 +63,8 @@ class SinceIdStreamRetriever(Retriever):
         if not isinstance(self.cursor, StreamSinceIdCursor):
             raise ValueError(f"{self.name}: SinceIdStreamRetriever needs `{STREAM_SINCE_ID_PARAMETER}` in the stream's $parameters")
         self._since = self.cursor
+        needed = self._since.required_fields()
+        self._required = RequiredFields(stream=self.name, key_paths=tuple((name,) for name in needed), whole_numbers=(self._since.cursor_field.cursor_field_key,))
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Mapping[str, Any]]:
         slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
@@ -107,9 +117,15 @@ class SinceIdStreamRetriever(Retriever):
                 delivered = True
                 kind = message.get("type")
                 if kind == "mention":
+                    mention = message.get("mention")
+                    if not isinstance(mention, Mapping):
+                        logger.warning(f"{self.name}: skipped a mention message without a mention object: {json.dumps(message)[:120]}")
+                        continue
+                    if self.skipped_records.skip(self._required, mention):
+                        continue
                     progress["mentions"] += 1
                     mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
-                    yield message["mention"]
+                    yield mention
                     PROGRESS.add(self.name, slice_, records=1, pages=0)
                 elif kind == "mark":
                     self._since.checkpoint()
@@ -128,32 +144,53 @@ class SinceIdStreamRetriever(Retriever):
         return "the time limit"
 
     def _messages(self, response: requests.Response, deadline: float) -> Iterator[Dict[str, Any]]:
-        """The stream's JSON messages until the deadline; StreamDropped if the connection ends first."""
+        """The stream's JSON messages until the deadline; StreamDropped if the connection ends first or a line passes the cap.
+
+        Bytes are read as they arrive, at most READ_CHUNK_BYTES at a time, and split into lines here:
+        `iter_lines` would hold an unfinished line whole, so a line that never ends would hide the
+        deadline and grow without bound.
+        """
         sock = _socket_of(response)
+        pending = bytearray()  # the unfinished line: never more than max_line_bytes
         try:
-            for line in response.iter_lines(chunk_size=65536):
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return
+            while (remaining := deadline - time.monotonic()) > 0:
                 if sock is not None:  # wake up at the deadline, or when even keep-alives stop coming
                     sock.settimeout(min(remaining, self.keepalive_timeout_seconds))
-                if not line.strip():
-                    continue
-                try:
-                    message = json.loads(line)
-                except ValueError:
-                    logger.warning(f"{self.name}: skipped a stream line that is not valid JSON: {line[:120]!r}")
-                    continue
-                if isinstance(message, dict):
-                    yield message
-                else:
-                    logger.warning(f"{self.name}: skipped a stream line that is not a JSON object: {line[:120]!r}")
-        except (requests.RequestException, OSError) as error:
-            if time.monotonic() >= deadline:
-                return
-            raise StreamDropped(type(error).__name__, False) from error
-        if time.monotonic() < deadline:
-            raise StreamDropped("the server closed the stream", False)
+                chunk = response.raw.read1(READ_CHUNK_BYTES, decode_content=True)
+                if not chunk:
+                    raise StreamDropped("the server closed the stream", False)
+                *lines, rest = chunk.split(b"\n")
+                if lines:
+                    lines[0], pending = bytes(pending) + lines[0], bytearray()
+                pending += rest
+                for line in lines:
+                    if len(line) > self.max_line_bytes:
+                        raise self._too_long(line)
+                    message = self._parsed(line)
+                    if message is not None:
+                        yield message
+                if len(pending) > self.max_line_bytes:
+                    raise self._too_long(pending)
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as error:
+            if time.monotonic() < deadline:
+                raise StreamDropped(type(error).__name__, False) from error
+
+    def _too_long(self, line: Union[bytes, bytearray]) -> StreamDropped:
+        return StreamDropped(f"a line passed {self.max_line_bytes} bytes without ending; it began {bytes(line[:120])!r}", False)
+
+    def _parsed(self, line: bytes) -> Optional[Dict[str, Any]]:
+        """The line's JSON object; None for a blank line, and None with a WARN naming the line for anything else."""
+        if not line.strip():
+            return None
+        try:
+            message = json.loads(line)
+        except ValueError:
+            logger.warning(f"{self.name}: skipped a stream line that is not valid JSON: {line[:120]!r}")
+            return None
+        if not isinstance(message, dict):
+            logger.warning(f"{self.name}: skipped a stream line that is not a JSON object: {line[:120]!r}")
+            return None
+        return message
 
 
 def _socket_of(response: requests.Response) -> Optional[socket.socket]:

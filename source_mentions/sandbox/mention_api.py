@@ -44,6 +44,7 @@ class MentionApi:
         self.no_plan_token = no_plan_token
         self.max_page_size = max_page_size
         self.deleted_alerts: set[str] = set()
+        self.still_listed: set[str] = set()  # deleted after a client listed them: listed, but their resources answer 404
         self._published_index: Dict[str, Tuple[int, List[Tuple[str, int]]]] = {}
 
     # -- entry point -------------------------------------------------------------------------
@@ -74,7 +75,7 @@ class MentionApi:
 
     def alerts(self, query: Mapping[str, List[str]]) -> Answer:
         limit = int(first(query, "limit") or 20)
-        alerts = [a for a in self.data.alert_list if a["id"] not in self.deleted_alerts]
+        alerts = [a for a in self.data.alert_list if a["id"] not in self.deleted_alerts or a["id"] in self.still_listed]
         start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
         page = [self.data.alert_with_stats(alert) for alert in alerts[start : start + min(limit, self.max_page_size)]]
         links: Dict[str, Any] = {}

@@ -31,6 +31,9 @@ class StreamSettings:
     live_marks: int = 0  # ...during the first N mark intervals of each connection
     drop_after_lines: int = 0  # cut every connection in the middle of its line N+1
     malformed_every: int = 0  # after every N lines, one line that is not JSON
+    endless_line: bool = False  # after `endless_line_after` lines, a line that never ends (no newline, ever)
+    endless_line_after: int = 0
+    endless_line_bytes_per_s: int = 6_400_000
 
 
 class MentionStream:
@@ -45,6 +48,7 @@ class MentionStream:
         self.sent: Set[str] = set()  # ids written completely on some connection
         self.sent_twice: List[str] = []
         self.withheld: Set[str] = set()  # ids a cap kept back on some connection
+        self.endless_bytes = 0  # bytes of never-ending lines written
         self.stopped = threading.Event()
 
     def open(

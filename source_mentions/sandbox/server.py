@@ -47,6 +47,7 @@ class Faults:
     # answer every provider request with a 307 to this base URL (the same sandbox under another
     # host name, e.g. http://localhost:<port>); requests already addressed to it are served
     redirect_to: str = ""
+    endless_cursor: bool = False  # every answer names the same next page again (endless_next_page)
     seed: int = 7
 
 
@@ -184,9 +185,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         elif path.startswith("/mentionlab/"):
             status, headers, payload = sandbox.mentionlab.handle(self.command, path, headers_in, body)
         elif path.startswith("/mentionlytics/"):
-            status, headers, payload = sandbox.mentionlytics.handle(self.command, path, query, headers_in, body)
+            paged = {**query, "page_no": ["0"]} if sandbox.faults.endless_cursor else query  # endless_cursor: page_no ignored
+            status, headers, payload = sandbox.mentionlytics.handle(self.command, path, paged, headers_in, body)
         else:
             status, headers, payload = 404, {}, {"error": "not_found"}
+        if sandbox.faults.endless_cursor and status == 200:
+            payload = endless_next_page(path, query, body, payload)
         self._send(status, headers, payload, fault=fault)
 
     def _control(self, path: str, query: Dict[str, List[str]], body: bytes) -> Tuple[int, Dict[str, str], Any]:
@@ -209,6 +213,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return 400, {}, {"error": str(error)}
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
+            if params.get("still_listed"):  # as if deleted right after the sync's listing: listed, its mentions and stats 404
+                sandbox.mention.still_listed.add(str(params["alert_id"]))
             return 200, {}, {"deleted": params["alert_id"]}
         if path == "/_sandbox/sociovite/mentions":
             with sandbox.sociovite.lock:
@@ -248,6 +254,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     "sent": sorted(stream.sent, key=int),
                     "sent_twice": stream.sent_twice,
                     "withheld": sorted(stream.withheld, key=int),
+                    "endless_bytes": stream.endless_bytes,
                 }
         if path == "/_sandbox/requests":
             return 200, {}, {"count": len(sandbox.requests), "requests": sandbox.requests, "arrivals": sandbox.arrivals}
@@ -265,6 +272,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         written = 0
         try:
             for mention_id, line in lines:
+                if settings.endless_line and written >= settings.endless_line_after:
+                    self._endless_line(settings.endless_line_bytes_per_s)
+                    return
                 if settings.drop_after_lines and written >= settings.drop_after_lines:
                     self._chunk(line[: len(line) // 2])
                     self.connection.shutdown(socket.SHUT_RDWR)
@@ -277,6 +287,17 @@ class SandboxHandler(BaseHTTPRequestHandler):
                     self._chunk(MALFORMED_LINE + b"\n")
         except OSError:  # the client closed the connection: the normal end of a stream
             return
+
+    def _endless_line(self, bytes_per_s: int) -> None:
+        """A mention whose text never ends: no newline ever comes, in chunks every 10 ms, until the client leaves."""
+        stream = self.server.sandbox.mention_stream
+        self._chunk(b'{"type": "mention", "mention": {"id": "1", "title": "')
+        piece = b"x" * max(1, bytes_per_s // 100)
+        while not stream.stopped.is_set():
+            self._chunk(piece)
+            with stream.lock:
+                stream.endless_bytes += len(piece)
+            time.sleep(0.01)
 
     def _chunk(self, data: bytes) -> None:
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
@@ -296,6 +317,26 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.wfile.write(sent)
         if fault == "truncate":
             self.close_connection = True
+
+
+def endless_next_page(path: str, query: Dict[str, List[str]], body: bytes, payload: Any) -> Any:
+    """The `endless_cursor` fault: each provider's answer points at the page just asked for (or is that page again).
+
+    Mention: `_links.more` carries the request's own parameters; Sociovite: the envelope stays on page 1;
+    Mentionlab: the list-cursor answer hands the request's cursor back; Mentionlytics (paged by number):
+    page_no is ignored and every answer is the first page, filled to `per_page` rows.
+    """
+    if path.startswith("/api/") and isinstance(payload, dict) and isinstance(payload.get("_links"), dict) and payload["_links"].get("more"):
+        params = {name: values[0] for name, values in query.items()}
+        payload["_links"]["more"] = {**payload["_links"]["more"], "params": params}
+    elif path.startswith("/sociovite/") and isinstance(payload, dict) and "page" in payload:
+        payload["page"] = 1
+    elif path.endswith("/list-cursor") and isinstance(payload, dict) and body and json.loads(body).get("cursor"):
+        payload["cursor"] = {**payload["cursor"], **json.loads(body)["cursor"]}
+    elif path.startswith("/mentionlytics/") and isinstance(payload, dict) and payload.get("mentions"):
+        rows, per_page = payload["mentions"], int((query.get("per_page") or ["20"])[0])
+        payload["mentions"] = (rows * (per_page // len(rows) + 1))[:per_page]
+    return payload
 
 
 class SandboxHTTPServer(ThreadingHTTPServer):

@@ -2,6 +2,8 @@
 
 Newest `createdat` first; `limit`/`offset` (the documented pair) or `page` (the curl example).
 `updated_at` is often the zero date; some records carry the tutorial's `sentimen: 2` or null.
+`GET /project?page=&limit=` lists the projects (keywords) as documented: `{"projects": [...]}`,
+no paging fields.
 """
 
 from __future__ import annotations
@@ -58,12 +60,27 @@ class SocioviteApi:
             self.mentions.sort(key=lambda m: (m["createdat"], m["id"]), reverse=True)
         return added
 
+    def project_list(self, query: Mapping[str, List[str]]) -> Answer:
+        try:
+            limit = int(first(query, "limit") or 10)
+            page = max(int(first(query, "page") or 1), 1)
+        except ValueError:
+            return 500, {}, {"error": "Internal server error"}
+        projects = [
+            {"id": project, "name": f"Project {project}", "description": f"Mentions of {project}",
+             "created_at": "2026-01-05T08:00:00Z", "updated_at": ZERO_DATE}
+            for project in self.projects
+        ]  # fmt: skip
+        return 200, {}, {"projects": projects[(page - 1) * limit : page * limit]}
+
     def handle(self, path: str, query: Mapping[str, List[str]], headers: Mapping[str, str]) -> Answer:
         token = (headers.get("Authorization") or "").removeprefix("Bearer ").strip()
         if not token:
             return 401, {}, {"error": "Invalid or missing token"}
         if token != self.token:
             return 403 if token.endswith("-forbidden") else 401, {}, {"error": "Access denied" if token.endswith("-forbidden") else "Invalid or missing token"}
+        if path.rstrip("/") == "/sociovite/api/project":
+            return self.project_list(query)
         if path.rstrip("/") != "/sociovite/api/mentions":
             return 404, {}, {"error": "Not found"}
         try:

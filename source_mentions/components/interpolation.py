@@ -1,0 +1,40 @@
+"""`path_segment`, a Jinja filter for the manifest's URLs: any value becomes exactly one path segment.
+
+The manifest language cannot do it. Jinja's `urlencode` keeps `/`, and a segment that is only
+dots cannot be escaped at all: requests turns `%2E%2E` back into `..`, which a server (or requests
+itself) resolves by climbing one level. So an id from the config or from an answer could make the
+connector request another resource (`account_id` `../../x` would request `GET /x`).
+
+7.39 has no public way to add a filter: it is registered in the environment the CDK renders every
+manifest template with, `airbyte_cdk.sources.declarative.interpolation.jinja._ENVIRONMENT` (a
+private name; unit_tests/test_path_segments.py names this assumption).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+DOT_SEGMENTS = (".", "..")
+
+
+def path_segment(value: Any) -> str:
+    """`value` percent-encoded with no safe character (`/`, `?`, `#`, `%` included); an empty or dot-only value fails."""
+    text = "" if value is None else str(value)
+    if not text or text in DOT_SEGMENTS:
+        raise AirbyteTracedException(
+            message=(
+                f"The id {text!r} cannot be put in a URL path: an empty or dot-only segment would point at another resource. "
+                "Check the ids in the source's settings; if the id came from the API's answer, the API answered an invalid id."
+            ),
+            internal_message=f"path_segment refused {text!r}",
+            failure_type=FailureType.system_error,
+        )
+    return quote(text, safe="")
+
+
+cdk_jinja._ENVIRONMENT.filters["path_segment"] = path_segment

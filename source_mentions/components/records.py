@@ -1,0 +1,91 @@
+"""Records that cannot be emitted: without their primary key, or with a since_id that is not a whole number."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from .incremental import as_since_id
+
+logger = logging.getLogger("airbyte")
+
+PrimaryKey = Union[str, Sequence[str], Sequence[Sequence[str]], None]
+
+
+@dataclass(frozen=True)
+class RequiredFields:
+    """The fields a stream's records must carry to be emitted, checked for every stream alike.
+
+    A record without its primary key would be deduplicated on null in the destination; a since_id
+    cursor cannot order an id that is not a whole number. The manifest has no per-stream rule
+    for either short of a Jinja condition on each stream's filter.
+    """
+
+    stream: str
+    key_paths: Tuple[Tuple[str, ...], ...]
+    whole_numbers: Tuple[str, ...] = ()
+
+    @classmethod
+    def of(cls, stream: str, primary_key: PrimaryKey, whole_numbers: Sequence[str] = ()) -> Optional["RequiredFields"]:
+        """From a stream's primary key as the CDK gives it ("id", ["a", "b"] or [["a"], ["b", "c"]])."""
+        keys = [primary_key] if isinstance(primary_key, str) else list(primary_key or [])
+        paths = tuple((key,) if isinstance(key, str) else tuple(key) for key in keys)
+        if not paths and not whole_numbers:
+            return None
+        return cls(stream=stream, key_paths=paths, whole_numbers=tuple(whole_numbers))
+
+    def problem(self, data: Mapping[str, Any]) -> Optional[Tuple[str, str]]:
+        """(kind, detail) of what makes the record unusable, or None."""
+        for path in self.key_paths:
+            value: Any = data
+            for part in path:
+                value = value.get(part) if isinstance(value, Mapping) else None
+            if value is None or value == "":
+                name = ".".join(path)
+                return f"no `{name}` (primary key)", f"no `{name}`"
+        for name in self.whole_numbers:
+            if as_since_id(data.get(name)) is None:
+                return f"`{name}` not a whole number (since_id cursor)", f"`{name}` {data.get(name)!r} (not a whole number)"
+        return None
+
+
+class SkippedRecords:
+    """Records skipped per stream and reason: a WARN naming each of the first few, and totals at the end of the sync."""
+
+    SHOWN_PER_STREAM = 10
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._counts: Dict[str, Dict[str, int]] = {}
+
+    def skip(self, fields: RequiredFields, data: Mapping[str, Any]) -> bool:
+        """True (and counted, with a WARN) if the record lacks a required field."""
+        found = fields.problem(data)
+        if found is None:
+            return False
+        kind, detail = found
+        with self._lock:
+            kinds = self._counts.setdefault(fields.stream, {})
+            kinds[kind] = kinds.get(kind, 0) + 1
+            skipped = sum(kinds.values())
+        if skipped <= self.SHOWN_PER_STREAM:
+            shown = json.dumps(data, default=str)
+            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            logger.warning(f"{fields.stream}: skipped a record with {detail}: {shown} ({skipped} skipped in this stream so far)")
+        if skipped == self.SHOWN_PER_STREAM:
+            logger.warning(f"{fields.stream}: further skipped records are only counted; the totals come at the end of the sync")
+        return True
+
+    def summary(self) -> List[str]:
+        """One line per stream that skipped records, with the count of each reason."""
+        with self._lock:
+            counts = {stream: dict(kinds) for stream, kinds in self._counts.items()}
+        return [
+            f"{stream}: {sum(kinds.values()):,} record(s) skipped in this sync ("
+            + "; ".join(f"{kind}: {count:,}" for kind, count in sorted(kinds.items()))
+            + ")"
+            for stream, kinds in sorted(counts.items())
+        ]
