@@ -233,3 +233,17 @@ def test_a_token_refresh_without_an_answer_is_not_sent_again(no_real_sleep):
     assert len(refreshes) == 1 and refreshes[0].timeout == (30.0, 60.0)  # a refresh waits at least a minute
     message = output.errors[0].trace.error.message
     assert "no answer within 60 s (read timeout); the refresh is not sent again" in message
+
+
+def test_a_per_alert_request_retries_with_the_same_waits_and_lines(no_real_sleep):
+    """An alert's mentions are read with the alert error handler (a custom class: a 404 skips the alert)."""
+    from .builders import config, mention, mentions_page, mock_account, mock_mentions
+
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        mock_mentions(http, "1", [{"status_code": 503, "json": {}}, {"json": mentions_page([mention("3")])}])
+        output = run_read(config(), "mentions")
+
+    assert [m.record.data["id"] for m in output.records] == ["3"]
+    assert len(waits(no_real_sleep)) == 1 and 3 <= waits(no_real_sleep)[0] <= 5
+    assert any("/alerts/1/mentions: HTTP 503" in line and "retrying in" in line for line in log_lines(output, Level.INFO))
