@@ -9,7 +9,7 @@ from .errors import WarnWhenSkippedErrorHandler
 from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
-from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
+from .incremental import KeysetPageCursor, ParentStateCursor, SinceIdCursor, StreamSinceIdCursor
 from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
 from .pagination import KeysetPagination
 from .paginators import RepeatedPageGuard
@@ -35,6 +35,7 @@ __all__ = [
     "KeysetPageCursor",
     "KeysetPagination",
     "NumericTotalsExtractor",
+    "ParentStateCursor",
     "ProgressRecordSelector",
     "RepeatedPageGuard",
     "ReplaceWithFields",

@@ -26,7 +26,17 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
-from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
+from .incremental import (
+    KEYSET_PARAMETER,
+    PARENT_STATE_PARAMETER,
+    SINCE_ID_PARAMETER,
+    STREAM_SINCE_ID_PARAMETER,
+    KeysetPageCursor,
+    ParentStateCursor,
+    SinceIdCursor,
+    StreamSinceIdCursor,
+    bad_state,
+)
 from .pagination import KeysetPagination
 from .paginators import RepeatedPageGuard
 from .progress import ExplainedAPIBudget, ProgressRecordSelector
@@ -42,7 +52,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
       components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
-      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds.
+      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds;
+      `parent_state_cursor`: a ParentStateCursor (a substream incremental through its parent's state).
     - every RecordSelector reports its pages and records to PROGRESS, and skips (counted in
       `skipped_records`) records without their primary key or with a since_id that is not a whole
       number; the API budget logs its waits.
@@ -159,7 +170,8 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             api_budget=self._api_budget,
             rate_limited_authenticators=self._rate_limited_authenticators,
         )
-        substream_factory._checking, substream_factory._builds_parents = self._checking, True
+        # a parent read incrementally (`incremental_dependency`) needs its own cursor: its state is saved in the child's
+        substream_factory._checking, substream_factory._builds_parents = self._checking, not model.incremental_dependency
         substream_factory.user_config, substream_factory.sync_stop, substream_factory.skipped_records = self.user_config, self.sync_stop, self.skipped_records
         return substream_factory.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
 
@@ -229,6 +241,12 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             expected = f"a `{cursor.cursor_field}` date in the form {cursor.datetime_format}" if isinstance(cursor, DatetimeBasedCursorModel) else "the state this stream writes"
             raise bad_state(name, f"it is not {expected}", state, internal=f"{type(error).__name__}: {error}") from error
 
+    def _warn_on_ineffective_incremental_dependency(self, model: DeclarativeStreamModel) -> None:
+        """The CDK's WARN (7.39, a private hook) that a parent's state is lost without `incremental_sync`: not for a ParentStateCursor stream, which keeps it."""
+        if (model.parameters or {}).get(PARENT_STATE_PARAMETER):
+            return
+        super()._warn_on_ineffective_incremental_dependency(model)
+
     def _build_since_id_or_cdk_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
@@ -260,6 +278,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 message_repository=self._message_repository,
             )
         options = (model.parameters or {}).get(SINCE_ID_PARAMETER)
+        # checked after since_id: a parent inherits its child's `$parameters`, and `mentions` read as a parent keeps its own cursor
+        parent_options = (model.parameters or {}).get(PARENT_STATE_PARAMETER)
+        if parent_options and not options and stream_slicer is not None:
+            return ParentStateCursor(
+                stream_name=name,
+                partition_router=stream_slicer,
+                cursor_field=parent_options["cursor_field"],
+                stream_state=self._connector_state_manager.get_stream_state(name, None),
+                connector_state_manager=self._connector_state_manager,
+                message_repository=self._message_repository,
+            )
         if not options or stream_slicer is None:
             return super()._build_concurrent_cursor(model, stream_slicer, config)
         return SinceIdCursor(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
 import re
@@ -21,6 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 SINCE_ID_PARAMETER = "since_id_cursor"
 STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
 KEYSET_PARAMETER = "keyset_page_cursor"
+PARENT_STATE_PARAMETER = "parent_state_cursor"
 KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
 logger = logging.getLogger("airbyte")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -381,3 +383,85 @@ def _keyset_positions(stream_name: str, state: Optional[Mapping[str, Any]], part
             raise bad_state(stream_name, f"the cursor {json.dumps(cursor, default=str)} of {partition_field} {key} is not a list-cursor position (lastUpdatedAt a date-time, lastId an id)", state)
         positions[key] = {"lastUpdatedAt": str(last_updated), "lastId": str(last_id)}
     return positions
+
+
+class ParentStateCursor(_PartitionStateCursor):
+    """The state of a substream whose only cursor is its parent's: `{"parent_state": {<parent>: <its state>}}`.
+
+    The manifest keeps an `incremental_dependency` parent's state only inside a datetime cursor of
+    the child; mention_children has no date to filter on (it reads every child of each mention the
+    parent reads), so its state is the parent's alone: the `mentions` since_id per alert; its cursor
+    field (the parent's id in each record) only names what the state orders. A snapshot
+    of the parent's state is taken as each child partition is generated and saved once that
+    partition and every one before it are read, so a stopped sync reads the children of the
+    mentions after its last state again, and none are skipped.
+    """
+
+    def __init__(
+        self,
+        stream_name: str,
+        partition_router: Any,
+        cursor_field: str,
+        stream_state: Optional[Mapping[str, Any]],
+        connector_state_manager: ConnectorStateManager,
+        message_repository: MessageRepository,
+    ) -> None:
+        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
+        self._partition_router = partition_router
+        if stream_state and not isinstance(stream_state.get("parent_state") if isinstance(stream_state, Mapping) else None, Mapping):
+            raise bad_state(stream_name, 'expected {"parent_state": {"<parent stream>": <its state>}}', stream_state)
+        self._committed: Dict[str, Any] = {"parent_state": dict(stream_state["parent_state"])} if stream_state else {}
+        self._generated = 0
+        self._open: Dict[str, List[int]] = {}  # partition key -> sequence numbers generated and not closed yet
+        self._snapshots: List[Tuple[int, Dict[str, Any]]] = []  # (partitions that must be read first, parent state)
+
+    @property
+    def state(self) -> MutableMapping[str, Any]:
+        return dict(self._committed)
+
+    def stream_slices(self) -> Iterable[StreamSlice]:
+        for stream_slice in self._partition_router.stream_slices():
+            with self._lock:
+                self._generated += 1
+                self._open.setdefault(_partition_key(stream_slice), []).append(self._generated)
+                self._snapshot(self._generated)
+            yield stream_slice
+        with self._lock:
+            self._snapshot(self._generated)
+            self._commit()
+
+    def observe(self, record: Record) -> None:
+        pass
+
+    def close_partition(self, partition: Partition) -> None:
+        with self._lock:
+            pending = self._open.get(_partition_key(partition.to_slice()))
+            if pending:
+                pending.pop(0)
+            self._commit()
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        with self._lock:
+            self._emit_state()
+
+    def _snapshot(self, read_first: int) -> None:
+        parent_state = self._partition_router.get_stream_state() or {}
+        if not self._snapshots or self._snapshots[-1][1] != parent_state:
+            self._snapshots.append((read_first, copy.deepcopy(dict(parent_state))))
+
+    def _commit(self) -> None:
+        """Save the newest snapshot whose partitions, and all before them, were read."""
+        still_open = min((seq for seqs in self._open.values() for seq in seqs), default=self._generated + 1)
+        ready = [snapshot for snapshot in self._snapshots if snapshot[0] < still_open]
+        if not ready:
+            return
+        self._snapshots = self._snapshots[len(ready) - 1 :]
+        newest = {"parent_state": ready[-1][1]}
+        if ready[-1][1] and newest != self._committed:
+            self._committed = newest
+            self._emit_state()
+
+
+def _partition_key(stream_slice: Optional[Mapping[str, Any]]) -> str:
+    partition = stream_slice.partition if isinstance(stream_slice, StreamSlice) else (stream_slice or {})
+    return json.dumps(partition, sort_keys=True, default=str)

@@ -398,3 +398,76 @@ def children_of(parent: Dict[str, Any], account_id: str, count: int, total: int)
     else:
         links = []  # as the children endpoint answers on its last page
     return {"children": children, "total": total, "_links": links}
+
+
+# -- per-alert lists derived from the alert's mentions (API-REFERENCE.md 2.4-2.7) ---------------------------------------
+
+
+def alert_tags(mentions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """`GET .../tags`: every tag the sandbox hands out, with the alert's count of mentions carrying it (a string)."""
+    counts: Dict[str, int] = {}
+    for mention in mentions:
+        for tag in mention["tags"]:
+            counts[tag["id"]] = counts.get(tag["id"], 0) + 1
+    return [
+        {"id": str(46_460 + index), "name": name, "keywords": ["brand", name], "mention_count": str(counts.get(str(46_460 + index), 0))}
+        for index, name in enumerate(TAGS)
+    ]
+
+
+def alert_authors(alert_id: str, mentions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """`GET .../authors`: one row per author of the alert's mentions, most mentions first.
+
+    Web authors carry author_unique_id, name, url and scored_id; Twitter authors only an id and a
+    realname (as in the mentions' author_influence). Every fifth web author has one sub-author.
+    """
+    rows: Dict[tuple, Dict[str, Any]] = {}
+    for mention in mentions:
+        influence = mention["author_influence"]
+        handle = influence["realname"].lower()
+        number = int(handle.removeprefix("author"))
+        row = rows.get((influence["kind"], handle))
+        if row is None:
+            row = {
+                "id": str((4_000_000 if influence["kind"] == "twitter" else 5_000_000) + number),
+                "alert_id": alert_id,
+                "kind": influence["kind"],
+                "realname": influence["realname"],
+                "picture": influence["picture"],
+                "country": influence["country"],
+                "graphQLID": graphql_id("Influencer", f"{alert_id}_{influence['kind']}_{handle}"),
+                "topics": influence["topics"],
+                "score": influence["score"],
+                "max_domain_reach": 0,
+                "mentions_count": 0,
+                "tone": {"-1": 0, "0": 0, "1": 0, "total": 0},
+                "sub_authors": [],
+            }
+            if influence["kind"] != "twitter":
+                for key in ("author_unique_id", "name", "url", "scored_id"):
+                    row[key] = influence[key]
+                if number % 5 == 0:
+                    row["sub_authors"] = [{
+                        "id": str(6_000_000 + number), "alert_id": alert_id, "author_unique_id": f"twitter.com/{handle}",
+                        "kind": "twitter", "name": handle, "realname": influence["realname"], "scored_id": f"@{handle}",
+                        "url": f"https://twitter.com/{handle}", "country": influence["country"],
+                        "graphQLID": graphql_id("Influencer", f"{alert_id}_sub_{handle}"), "score": influence["score"],
+                    }]
+            rows[(influence["kind"], handle)] = row
+        row["mentions_count"] += 1
+        row["tone"][str(mention["tone"])] += 1
+        row["tone"]["total"] += 1
+        row["score"] = max(row["score"], influence["score"])
+        row["max_domain_reach"] = max(row["max_domain_reach"], mention.get("domain_reach") or 0)
+    return sorted(rows.values(), key=lambda row: (-row["mentions_count"], row["kind"], row["realname"]))
+
+
+def alert_tasks(mentions: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
+    """`GET .../tasks`: the tasks of the alert's mentions, oldest first, each with its mention."""
+    return [{**task, "mention": mention} for mention in mentions for task in mention["tasks"]]
+
+
+def all_children(mention: Dict[str, Any], account_id: str) -> List[Dict[str, Any]]:
+    """`GET .../mentions/{id}/children`: every child of the mention (the list embeds at most a few), oldest first."""
+    total = (mention.get("children") or {}).get("total") or 0
+    return children_of(mention, account_id, count=total, total=total)["children"] if total else []

@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .data import MentionDataSet, w3c
+from .data import MentionDataSet, alert_authors, alert_tags, alert_tasks, all_children, w3c
 
 Answer = Tuple[int, Dict[str, str], Any]
 MAX_LIMIT = 1000  # public docs: limit default 20, max 1000
@@ -65,6 +65,10 @@ class MentionApi:
             return self.stats(query)
         if len(parts) == 5 and parts[2] == "alerts" and parts[4] == "mentions":
             return self.mentions(parts[3], query)
+        if len(parts) == 5 and parts[2] == "alerts" and parts[4] in ("tags", "authors", "tasks"):
+            return self.alert_list_of(parts[3], parts[4], query)
+        if len(parts) == 7 and parts[2] == "alerts" and parts[4] == "mentions" and parts[6] == "children":
+            return self.children(parts[3], parts[5], query)
         return not_found("This resource")
 
     # -- resources ---------------------------------------------------------------------------
@@ -119,6 +123,53 @@ class MentionApi:
             "reached_history_limit": False,
         }
         return 200, {}, {"mentions": page, "_links": links, **history}
+
+    def alert_list_of(self, alert_id: str, kind: str, query: Mapping[str, List[str]]) -> Answer:
+        """Tags (one answer, `_links` an empty array), authors and tasks (pages of `limit`, `_links.more.params` while more remain)."""
+        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+            return not_found("This alert")
+        with self.data.lock:
+            mentions = list(self.data.mentions[alert_id])
+        if kind == "tags":
+            return 200, {}, {"tags": alert_tags(mentions), "_links": []}
+        rows = alert_authors(alert_id, mentions) if kind == "authors" else alert_tasks(mentions)
+        try:
+            limit = int(first(query, "limit") or 20)
+        except ValueError:
+            return validation_error("limit", "This value is not valid.")
+        if not 1 <= limit <= MAX_LIMIT:
+            return validation_error("limit", f"This value should be between 1 and {MAX_LIMIT}.")
+        start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
+        page = rows[start : start + min(limit, self.max_page_size)]
+        base = f"alerts/{alert_id}/{kind}"
+        links: Dict[str, Any] = {}
+        if start + len(page) < len(rows):
+            params = {"limit": limit, "cursor": encode_cursor({"offset": start + len(page)})}
+            links["more"] = {"href": self._href(base, params), "params": params}
+        if kind == "tasks":  # the recorded task list carries a pull link (API-REFERENCE.md 2.6)
+            pull = {"limit": limit, "since_id": rows[-1]["id"] if rows else "0"}
+            links["pull"] = {"href": self._href(base, pull), "params": pull}
+        return 200, {}, {kind: page, "_links": links}
+
+    def children(self, alert_id: str, mention_id: str, query: Mapping[str, List[str]]) -> Answer:
+        """Children newest first, `limit` a page, `_links.more.params {limit, before_date}` while more remain, else `[]`."""
+        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+            return not_found("This alert")
+        with self.data.lock:
+            mention = next((m for m in self.data.mentions[alert_id] if m["id"] == mention_id), None)
+        if mention is None:
+            return not_found("This mention")
+        limit = int(first(query, "limit") or 20)
+        before = first(query, "before_date")
+        children = sorted(all_children(mention, self.data.account_id), key=lambda child: child["published_at"], reverse=True)
+        if before:
+            children = [child for child in children if parse_date(child["published_at"]) < parse_date(before)]
+        page = children[: min(limit, self.max_page_size)]
+        links: Any = []
+        if len(page) < len(children):
+            params = {"limit": limit, "before_date": page[-1]["published_at"]}
+            links = {"more": {"href": self._href(f"alerts/{alert_id}/mentions/{mention_id}/children", params), "params": params}}
+        return 200, {}, {"children": page, "_links": links}
 
     def _since_id_page(self, mentions: List[Dict[str, Any]], since_id: str, size: int) -> Tuple[list, bool]:
         ids = [int(m["id"]) for m in mentions]  # ascending: ids are handed out in discovery order
