@@ -9,7 +9,7 @@ STREAMS = sorted({(fixture.provider, stream) for fixture, stream in fixture_stre
 
 
 def sandbox_config(sandbox, provider):
-    return sandbox.config() if provider == "mention" else getattr(sandbox, f"{provider}_config")()
+    return sandbox.config(read_mention_children=True) if provider == "mention" else getattr(sandbox, f"{provider}_config")()
 
 
 @pytest.mark.parametrize("provider, stream", STREAMS, ids=[f"{p}->{s}" for p, s in STREAMS])

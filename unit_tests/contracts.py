@@ -37,6 +37,7 @@ CONFIGS: Dict[str, Dict[str, Any]] = {
             "api_url": "https://api.mention.contract/api",
             "stream_url": "https://stream.mention.contract/api",
             "stream_duration_seconds": 2,
+            "read_mention_children": True,
         },
     },
     "mentionlytics": {

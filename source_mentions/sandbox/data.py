@@ -268,7 +268,8 @@ class MentionDataSet:
             score=rng.randint(0, 100),
         )
         number = int(mention["id"])
-        if number % 11 == 0:
+        # every 11th has a task, and so has every mention (number % 48 == 8) whose list embeds 2 of its 3 children
+        if number % 11 == 0 or number % 48 == 8:
             mention["tasks"] = [self._task(mention["id"], found_at)]
         if number % 8 == 0:
             mention["children"] = children_of(mention, self.account_id, count=1 + number % 16 // 8, total=1 + number % 3)
@@ -451,7 +452,7 @@ def alert_authors(alert_id: str, mentions: List[Dict[str, Any]]) -> List[Dict[st
                         "id": str(6_000_000 + number), "alert_id": alert_id, "author_unique_id": f"twitter.com/{handle}",
                         "kind": "twitter", "name": handle, "realname": influence["realname"], "scored_id": f"@{handle}",
                         "url": f"https://twitter.com/{handle}", "country": influence["country"],
-                        "graphQLID": graphql_id("Influencer", f"{alert_id}_sub_{handle}"), "score": influence["score"],
+                        "graphQLID": graphql_id("Influencer", f"{alert_id}_sub_{handle}"), "score": influence["score"] / 2,
                     }]
             rows[(influence["kind"], handle)] = row
         row["mentions_count"] += 1
