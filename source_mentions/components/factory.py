@@ -152,9 +152,13 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         if NO_CURSOR_STATE_KEY in child_state:
             child_state = {key: value for key, value in child_state.items() if key != NO_CURSOR_STATE_KEY}
         parent_state = child_state if model.incremental_dependency and child_state else None
+        try:
+            parent_state_manager = self._instantiate_parent_stream_state_manager(child_state, config, model, parent_state)
+        except (ValueError, TypeError, KeyError, AttributeError) as error:  # the CDK reads any other shape as a parent's cursor value
+            raise bad_state(stream_name, "it is not the state this stream writes", child_state, internal=f"{type(error).__name__}: {error}") from error
         substream_factory = type(self)(
             custom_components_trusted=self._custom_components_trusted,
-            connector_state_manager=self._instantiate_parent_stream_state_manager(child_state, config, model, parent_state),
+            connector_state_manager=parent_state_manager,
             limit_pages_fetched_per_slice=self._limit_pages_fetched_per_slice,
             limit_slices_fetched=self._limit_slices_fetched,
             emit_connector_builder_messages=self._emit_connector_builder_messages,
