@@ -177,6 +177,53 @@ def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(s
     assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
 
 
+def sandbox_authors(sandbox: Any) -> set:
+    """(alert, author_key) of every author the sandbox answers: kind, then the first of author_unique_id, id, scored_id."""
+    from source_mentions.sandbox.data import alert_authors
+
+    data = sandbox.server.sandbox.data
+    with data.lock:
+        mentions = {alert: list(items) for alert, items in data.mentions.items()}
+    return {(alert, f"{row['kind']}:{row.get('author_unique_id') or row.get('id') or row.get('scored_id')}") for alert, items in mentions.items() for row in alert_authors(alert, items)}
+
+
+@pytest.mark.parametrize("fault", [fault for fault in FAULTS if FULL or fault in SHORT])
+def test_mention_authors_under_the_fault_are_every_author_once_across_their_pages(start_sandbox, tmp_path, fault):
+    """authors pages (40 per answer here, `_links.more.params`); a full refresh, so one sync must hold them all."""
+    sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
+    config = {**sandbox.config(), "read_timeout_seconds": 1} if "read timeout" in fault else sandbox.config()
+    sync = read(config, "authors", tmp_path)
+    assert sync.returncode == 0 and not sync.errors(), sync.errors()
+    assert_no_secret_in_output(PROVIDERS["mention"], config, sync)
+
+    keys = [(row["alert_id"], row["author_key"]) for row in sync.rows("authors")]
+    REPORT.append(f"{'mention authors':<14} {fault:<40} {len(set(keys)):>5} keys, {len(keys) - len(set(keys)):>3} duplicates")
+    assert len(keys) == len(set(keys)) and set(keys) == sandbox_authors(sandbox)
+
+
+@pytest.mark.parametrize("fault", list(FAULTS) if FULL else [])
+def test_mention_children_under_the_fault_full_then_incremental_are_every_child_once(start_sandbox, tmp_path, fault):
+    """One request per mention; the second sync asks only for the children of the mentions found since the first."""
+    from source_mentions.sandbox.data import all_children
+
+    sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
+    config = sandbox.config(read_mention_children=True)
+    if "read timeout" in fault:
+        config["read_timeout_seconds"] = 1
+    first = read(config, "mention_children", tmp_path)
+    assert first.returncode == 0 and not first.errors(), first.errors()
+    sandbox.control("discover", count=20, oldest_days=80)
+    second = read(config, "mention_children", tmp_path, state=first.states())
+    assert second.returncode == 0 and not second.errors(), second.errors()
+
+    data = sandbox.server.sandbox.data
+    with data.lock:
+        expected = {child["id"] for items in data.mentions.values() for m in items for child in all_children(m, data.account_id)}
+    received = first.ids("mention_children") + second.ids("mention_children")
+    REPORT.append(f"{'mention children':<14} {fault:<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
+    assert set(received) == expected
+
+
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention", "mentionlytics"])
 def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(start_sandbox, tmp_path, provider_name):
     provider = PROVIDERS[provider_name]
