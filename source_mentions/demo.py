@@ -32,7 +32,8 @@ def sandbox_config(provider: str, base_url: str) -> Dict[str, Any]:
     from source_mentions import sandbox
 
     providers: Dict[str, Dict[str, Any]] = {
-        "mention": {"access_token": sandbox.SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15},
+        "mention": {"access_token": sandbox.SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15,
+                    "read_mention_children": True},  # one request per mention: cheap on the local sandbox
         "sociovite": {"access_token": sandbox.SOCIOVITE_TOKEN, "api_url": f"{base_url}/sociovite/api"},
         "mentionlytics": {"bearer_token": sandbox.MENTIONLYTICS_BEARER, "refresh_token": sandbox.MENTIONLYTICS_REFRESH, "api_url": f"{base_url}/mentionlytics/v2"},
         "mentionlab": {"api_key": sandbox.MENTIONLAB_API_KEY, "api_url": f"{base_url}/mentionlab"},
