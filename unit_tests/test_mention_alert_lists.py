@@ -99,7 +99,7 @@ def test_children_of_a_mention_deleted_mid_sync_are_skipped_with_a_warning():
         http.get(children_url("1", "11"), json={"children": [child("9004", 11)], "_links": []})
         output = run_read(children_config(), "mention_children")
     assert ids(output) == ["9004"] and not output.errors
-    assert any("/mentions/10/children" in line for line in warnings(output))
+    assert any("/mentions/10/children" in line and "the mention or its alert was deleted after this sync read it" in line for line in warnings(output))
 
 
 def test_a_failed_children_request_keeps_the_state_before_its_mention():
