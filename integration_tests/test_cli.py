@@ -60,7 +60,7 @@ def test_discover_then_read_then_incremental_read(sandbox, tmp_path):
     config = sandbox.config()
     _, messages = run("discover", config=config, tmp_path=tmp_path)
     streams = of_type(messages, "CATALOG")[0]["catalog"]["streams"]
-    assert {s["name"] for s in streams} == {"accounts", "alerts", "mentions", "statistics", "live_mentions", "unified_mentions"}
+    assert {s["name"] for s in streams} == {"accounts", "alerts", "mentions", "statistics", "live_mentions", "unified_mentions", "tags", "authors", "tasks"}
     catalog = {"streams": [
         {"stream": s, "sync_mode": "incremental" if "incremental" in s["supported_sync_modes"] else "full_refresh", "destination_sync_mode": "append"}
         for s in streams

@@ -71,13 +71,22 @@ def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider
     db_path, _, rows = warehouse
     for stream in rows[provider]:
         schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
-        properties = schema.get("properties") or json.loads((SCHEMAS / "shared" / schema["$ref"]).read_text())["properties"]
+        properties = schema.get("properties") or shared_schema(schema["$ref"])["properties"]
         columns = dict(query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
         for name, spec in properties.items():
             types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
             kind = spec.get("format") if spec.get("format") in ("date-time", "date") else next((t for t in types if t != "null"), None)
             if kind in DUCKDB_TYPES:
                 assert columns.get(name.lower()) == DUCKDB_TYPES[kind], f"{provider}.{stream}.{name}"
+
+
+def shared_schema(ref: str) -> dict:
+    """A `$ref` into schemas/shared: a file, or a definition in it (`mention.json#/definitions/child`)."""
+    name, _, pointer = ref.partition("#")
+    found = json.loads((SCHEMAS / "shared" / name).read_text())
+    for part in [part for part in pointer.split("/") if part]:
+        found = found[part]
+    return found
 
 
 def stream_schema_file(provider: str, stream: str) -> str:
