@@ -103,9 +103,13 @@ def offline_pyairbyte(logs: Path) -> None:
 def quiet_third_party() -> None:
     """Leave out what means nothing to the demo's user: Google's Python-support FutureWarnings
     (PyAirbyte imports google-cloud modules) and PyAirbyte's printed hints."""
-    warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\._python_version_support")
+    ignore_google_python_support_warnings()
     sys.stdout = WithoutHints(sys.stdout)  # type: ignore[assignment]
     sys.stderr = WithoutHints(sys.stderr)  # type: ignore[assignment]
+
+
+def ignore_google_python_support_warnings() -> None:
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\._python_version_support")
 
 
 class WithoutHints:

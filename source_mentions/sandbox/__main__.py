@@ -9,7 +9,7 @@ import threading
 from . import DEFAULT_PORT, SANDBOX_TOKEN, start
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}, the port integration_tests/sample_config*.json use; 0 picks a free port")
     parser.add_argument("--seed", type=int, default=42)
@@ -19,8 +19,11 @@ def main() -> None:
     parser.add_argument("--stream-mark-interval", type=float, default=30.0, help="seconds between keep-alive marks of the stream endpoint")
     parser.add_argument("--faults", default="{}", help='JSON, e.g. \'{"error_rate": 0.2, "rate_limit_every": 10}\'')
     parser.add_argument("--ready-file", help="write the base URL here once serving")
-    args = parser.parse_args()
+    return parser
 
+
+def main() -> None:
+    args = arguments().parse_args()
     try:
         server = start(args.port, args.seed, args.alerts, args.mentions_per_alert, args.max_page_size)
     except OSError as error:
