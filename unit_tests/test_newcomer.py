@@ -178,3 +178,29 @@ def test_the_demo_ignores_google_python_support_future_warnings_and_no_others():
         warnings.warn_explicit("a change to come", FutureWarning, "other.py", 1, module="pandas.core")
         warnings.warn_explicit("something else", UserWarning, "support.py", 2, module="google.api_core._python_version_support")
     assert [str(warning.message) for warning in seen] == ["a change to come", "something else"]
+
+
+# ---------------------------------------------------------------- README
+
+
+def readme_commands():
+    """The commands of the README's first code block, in order."""
+    block = re.search(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), re.DOTALL).group(1)
+    return [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+
+
+def test_the_readme_starts_with_the_main_job_then_the_full_test_suite():
+    assert readme_commands() == ["make demo", "make test"]
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    ci = [line.strip() for line in (ROOT / ".ci" / "run").read_text().splitlines() if line.strip() and not line.startswith(("#", "set ", "cd "))]
+    assert ci == [readme_commands()[1]]
+
+
+@pytest.mark.parametrize("page", ["README.md", "docs/development.md", "docs/design.md", "docs/integrations/sources/mentions.md"])
+def test_every_relative_link_of_the_docs_names_a_file_in_the_repository(page):
+    path = ROOT / page
+    links = re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", path.read_text())
+    missing = [link for link in links if "://" not in link and not (path.parent / link).exists()]
+    assert not missing
