@@ -5,7 +5,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import requests_mock
-from airbyte_cdk.models import SyncMode
+from airbyte_cdk.models import Level, SyncMode
 
 from .builders import last_state, provider_config, run_read
 
@@ -100,6 +100,18 @@ def test_ai_responses_ask_each_query_of_its_project_and_page_in_the_body():
     assert "queryIds" not in sent[0] and {r.headers["x-project-id"] for r in http.request_history[1:]} == {"p-1"}
     assert [(m.record.data["aiResponseId"], m.record.data["project_id"], m.record.data["query_id"]) for m in output.records] == [("r-1", "p-1", "q-1"), ("r-2", "p-1", "q-1")]
     assert last_state(output)["states"][0]["cursor"]["initiatedAt"].startswith("2026-11-10T09:00:00")
+
+
+def test_a_query_deleted_after_the_listing_is_skipped_with_a_warning_naming_it():
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, json=[PROJECT])
+        http.post(QUERIES_URL, json=page_object([query("q-gone"), query("q-1")], 1, 1))
+        http.post(results_url("q-gone"), status_code=404, json={"statusCode": 404, "message": "Query not found", "error": "Not Found"})
+        http.post(results_url("q-1"), json=page_object([ai_response("r-1")], 1, 1))
+        output = run_read(config(), "ai_responses")
+    assert [m.record.data["aiResponseId"] for m in output.records] == ["r-1"] and not output.errors
+    warnings = [m.log.message for m in output.logs if m.log.level == Level.WARN]
+    assert any("/queries/q-gone/results" in w and "the query (or its project) was deleted" in w for w in warnings)
 
 
 def test_ai_responses_resume_one_day_before_the_query_state_to_cover_every_timezone():
