@@ -1,9 +1,12 @@
 """Console entrypoint: `source-mentions spec|check|discover|read`."""
 
+import pkgutil
 import sys
+from functools import lru_cache
 from typing import Any, List, Mapping, Optional
 
 import orjson
+import yaml
 from airbyte_cdk.entrypoint import AirbyteEntrypoint, launch
 from airbyte_cdk.models import (
     AirbyteConnectionStatus,
@@ -26,12 +29,19 @@ from .components import IanaTimezoneName, StartDateNotInTheFuture
 from .source import SourceMentions
 
 
+@lru_cache(maxsize=1)
+def connection_specification() -> Mapping[str, Any]:
+    """The manifest's `spec.connection_specification`, read without building a source: a command builds one source, after the config passed."""
+    manifest = yaml.load(pkgutil.get_data(__package__, "manifest.yaml") or b"", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return manifest["spec"]["connection_specification"]  # type: ignore[no-any-return]
+
+
 def config_problem(config: Mapping[str, Any]) -> Optional[str]:
     """What is wrong with a config, in words a user can act on (secrets masked), or None.
 
     The CDK would report the same faults later, some as a traceback in the log or a system error.
     """
-    schema = SourceMentions().spec(None).connectionSpecification  # type: ignore[arg-type]
+    schema = connection_specification()
     update_secrets(get_secrets(schema, config))
     providers = [branch["properties"]["provider_type"]["const"] for branch in schema["properties"]["provider"]["oneOf"]]
     provider_type = (config.get("provider") or {}).get("provider_type") if isinstance(config.get("provider"), Mapping) else None

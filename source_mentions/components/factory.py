@@ -17,6 +17,7 @@ from airbyte_cdk.sources.declarative.partition_routers.substream_partition_route
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
+from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.message import LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.repository import StateFilteringMessageRepository
 from airbyte_cdk.sources.streams import NO_CURSOR_STATE_KEY
@@ -33,7 +34,7 @@ from .progress import ExplainedAPIBudget, ProgressRecordSelector
 from .records import RequiredFields, SkippedRecords
 from .redirects import keep_credentials_on_their_host
 from .retries import RetryBudget, RetryWait
-from .retrievers import SinceIdStreamRetriever
+from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
 from .stop import StoppingHttpRequester, SyncStop
 
 
@@ -199,6 +200,9 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             if not isinstance(cursor, KeysetPageCursor):
                 raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
             strategy.checkpoints = cursor
+        if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
+            retriever.__class__ = HeadFirstRetriever  # same fields; reads the alert's head first, in the partition
+            retriever.since_id_cursor = cursor
         since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
         selector = getattr(retriever, "record_selector", None)
         if isinstance(selector, ProgressRecordSelector):
