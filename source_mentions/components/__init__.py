@@ -6,7 +6,7 @@ The manifest names them as `source_mentions.components.<Class>`.
 from .auth import JsonRefreshTokenAuthenticator
 from .configured_ids import ConfiguredIds
 from .errors import WarnWhenSkippedErrorHandler
-from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
+from .extractors import BareOrDataListExtractor, KeyPathExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor
@@ -55,6 +55,7 @@ __all__ = [
     "SyncStopped",
     "UpToHeadRecordFilter",
     "HeadFirstRetriever",
+    "KeyPathExtractor",
     "WarnWhenSkippedErrorHandler",
     "path_segment",
     "refuse_redirect_to_another_host",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
-from airbyte_cdk.sources.declarative.extractors import RecordSelector
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
 )
@@ -27,6 +27,7 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
+from .extractors import KeyPathExtractor
 from .incremental import KEYSET_PARAMETER, SINCE_ID_PARAMETER, STREAM_SINCE_ID_PARAMETER, KeysetPageCursor, SinceIdCursor, StreamSinceIdCursor, bad_state
 from .pagination import KeysetPagination
 from .paginators import RepeatedPageGuard
@@ -209,6 +210,12 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
             selector.skipped_records = self.skipped_records
         return retriever
+
+    def create_dpath_extractor(self, model: Any, config: Config, decoder: Any = None, **kwargs: Any) -> Any:
+        extractor = super().create_dpath_extractor(model, config, decoder=decoder, **kwargs)
+        if type(extractor) is DpathExtractor and extractor.field_path and not any("*" in str(part) for part in extractor.field_path):
+            extractor.__class__ = KeyPathExtractor  # same fields; a key-by-key lookup instead of dpath's walk of the whole answer
+        return extractor
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
