@@ -13,6 +13,7 @@ from airbyte_cdk.models import (
     AirbyteErrorTraceMessage,
     AirbyteMessage,
     AirbyteTraceMessage,
+    ConnectorSpecification,
     FailureType,
     Status,
     TraceType,
@@ -30,10 +31,20 @@ from .source import SourceMentions
 
 
 @lru_cache(maxsize=1)
-def connection_specification() -> Mapping[str, Any]:
-    """The manifest's `spec.connection_specification`, read without building a source: a command builds one source, after the config passed."""
+def manifest_spec() -> Mapping[str, Any]:
+    """The manifest's `spec`, read without building a source: a command builds at most one, after its config passed."""
     manifest = yaml.load(pkgutil.get_data(__package__, "manifest.yaml") or b"", Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    return manifest["spec"]["connection_specification"]  # type: ignore[no-any-return]
+    return manifest["spec"]  # type: ignore[no-any-return]
+
+
+def connection_specification() -> Mapping[str, Any]:
+    return manifest_spec()["connection_specification"]  # type: ignore[no-any-return]
+
+
+def specification() -> ConnectorSpecification:
+    """What `spec` prints, as the CDK's Spec component builds it (the manifest declares no advanced_auth), without a source."""
+    spec = manifest_spec()
+    return ConnectorSpecification(connectionSpecification=spec["connection_specification"], documentationUrl=spec.get("documentation_url"))
 
 
 def config_problem(config: Mapping[str, Any]) -> Optional[str]:
@@ -87,6 +98,9 @@ def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
     try:
         parsed = AirbyteEntrypoint.parse_args(args)
+        if parsed.command == "spec":  # building the source (about a second) would only read this from the manifest
+            _emit(AirbyteMessage(type=Type.SPEC, spec=specification()))
+            return
         config_path = getattr(parsed, "config", None)
         catalog_path = getattr(parsed, "catalog", None)
         state_path = getattr(parsed, "state", None)
