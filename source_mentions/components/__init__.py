@@ -6,7 +6,7 @@ The manifest names them as `source_mentions.components.<Class>`.
 from .auth import JsonRefreshTokenAuthenticator
 from .configured_ids import ConfiguredIds
 from .errors import WarnWhenSkippedErrorHandler
-from .extractors import BareOrDataListExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
+from .extractors import BareOrDataListExtractor, KeyPathExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import SourceMentionsComponentFactory
 from .filters import UpToHeadRecordFilter
 from .incremental import KeysetPageCursor, ParentStateCursor, SinceIdCursor, StreamSinceIdCursor
@@ -17,7 +17,7 @@ from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, Sync
 from .records import RequiredFields, SkippedRecords
 from .redirects import refuse_redirect_to_another_host
 from .retries import RETRY_LINE_FILTER, RetryBudget, RetryLineFilter, RetryWait
-from .retrievers import SinceIdStreamRetriever
+from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
 from .stop import StoppingHttpRequester, SyncStop, SyncStopped
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
@@ -55,6 +55,8 @@ __all__ = [
     "SyncStop",
     "SyncStopped",
     "UpToHeadRecordFilter",
+    "HeadFirstRetriever",
+    "KeyPathExtractor",
     "WarnWhenSkippedErrorHandler",
     "path_segment",
     "refuse_redirect_to_another_host",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator, Optional
 
-from airbyte_cdk.sources.declarative.extractors import RecordSelector
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
 )
@@ -17,6 +17,7 @@ from airbyte_cdk.sources.declarative.partition_routers.substream_partition_route
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
+from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.message import LogAppenderMessageRepositoryDecorator
 from airbyte_cdk.sources.message.repository import StateFilteringMessageRepository
 from airbyte_cdk.sources.streams import NO_CURSOR_STATE_KEY
@@ -26,6 +27,7 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
+from .extractors import KeyPathExtractor
 from .incremental import (
     KEYSET_PARAMETER,
     PARENT_STATE_PARAMETER,
@@ -43,7 +45,7 @@ from .progress import ExplainedAPIBudget, ProgressRecordSelector
 from .records import RequiredFields, SkippedRecords
 from .redirects import keep_credentials_on_their_host
 from .retries import RetryBudget, RetryWait
-from .retrievers import SinceIdStreamRetriever
+from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
 from .stop import StoppingHttpRequester, SyncStop
 
 
@@ -215,12 +217,21 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             if not isinstance(cursor, KeysetPageCursor):
                 raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
             strategy.checkpoints = cursor
+        if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
+            retriever.__class__ = HeadFirstRetriever  # same fields; reads the alert's head first, in the partition
+            retriever.since_id_cursor = cursor
         since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
         selector = getattr(retriever, "record_selector", None)
         if isinstance(selector, ProgressRecordSelector):
             selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
             selector.skipped_records = self.skipped_records
         return retriever
+
+    def create_dpath_extractor(self, model: Any, config: Config, decoder: Any = None, **kwargs: Any) -> Any:
+        extractor = super().create_dpath_extractor(model, config, decoder=decoder, **kwargs)
+        if type(extractor) is DpathExtractor and extractor.field_path and not any("*" in str(part) for part in extractor.field_path):
+            extractor.__class__ = KeyPathExtractor  # same fields; a key-by-key lookup instead of dpath's walk of the whole answer
+        return extractor
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)

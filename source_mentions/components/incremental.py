@@ -97,12 +97,13 @@ class SinceIdCursor(_PartitionStateCursor):
     needs an integer cursor per alert. A partition's state moves only once all of its records
     were emitted, so a sync stopped half-way re-reads that alert instead of skipping mentions.
 
-    Each partition may carry the alert's current highest id (`head_field` in its extra fields).
-    A back-fill (no state yet) reads up to that head and then stores the head itself: mentions
-    found before the sync but published before start_date are thereby behind the state, not in
-    the next sync. A partition whose head is not above its state has nothing new and is skipped;
-    one whose state is beyond its head (a state from another account, ids renumbered) is read
-    from the head with a WARN, rather than skipped until the alert catches up.
+    Each partition's read may start with the alert's current highest id (its head, read on the
+    worker pool by HeadFirstRetriever and handed to `slice_to_read`). A back-fill (no state yet)
+    reads up to that head and then stores the head itself: mentions found before the sync but
+    published before start_date are thereby behind the state, not in the next sync. A partition
+    whose head is not above its state has nothing new and ends after the head read; one whose
+    state is beyond its head (a state from another account, ids renumbered) is read from the head
+    with a WARN, rather than skipped until the alert catches up.
     """
 
     def __init__(
@@ -119,9 +120,10 @@ class SinceIdCursor(_PartitionStateCursor):
         super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
         self._partition_router = partition_router
         self._partition_field = partition_field
-        self._head_field = head_field
+        self.head_field = head_field
         self._committed: Dict[str, int] = dict(_partition_states(stream_name, stream_state, partition_field, cursor_field))
         self._pending: Dict[str, int] = {}
+        self._heads: Dict[str, int] = {}  # per partition being read: the head its read stops at
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -133,24 +135,39 @@ class SinceIdCursor(_PartitionStateCursor):
         }
 
     def stream_slices(self) -> Iterable[StreamSlice]:
+        """One slice per partition, with its saved since_id: no request here (the heads are read in the partitions)."""
         for partition in self._partition_router.stream_slices():
-            key = self._key(partition)
-            since_id = self._committed.get(key)
-            head = self._head(partition)
-            if since_id is not None and head is not None and head < since_id:
-                logger.warning(
-                    f"{self._stream_name}: the saved since_id {since_id} of {self._partition_field} {key} is beyond its newest "
-                    f"mention {head}: it is read from {head}, and its state goes back to {head}"
-                )
-                with self._lock:
-                    self._committed[key] = since_id = head
-            if since_id is not None and head is not None and head <= since_id:
-                continue
+            with self._lock:
+                since_id = self._committed.get(self._key(partition))
             yield StreamSlice(
                 partition=partition.partition,
                 cursor_slice={"since_id": str(since_id)} if since_id is not None else {},
                 extra_fields=partition.extra_fields,
             )
+
+    def slice_to_read(self, stream_slice: StreamSlice, head_id: Any) -> Optional[StreamSlice]:
+        """The slice to read once the alert's head is known (the head in its extra fields), or None if nothing is new."""
+        key = self._key(stream_slice)
+        extra = {**(stream_slice.extra_fields or {}), **({self.head_field: "" if head_id is None else str(head_id)} if self.head_field else {})}
+        planned = StreamSlice(partition=stream_slice.partition, cursor_slice=stream_slice.cursor_slice, extra_fields=extra)
+        head = self._head(planned)
+        with self._lock:
+            since_id = self._committed.get(key)
+            if since_id is not None and head is not None and head < since_id:
+                logger.warning(
+                    f"{self._stream_name}: the saved since_id {since_id} of {self._partition_field} {key} is beyond its newest "
+                    f"mention {head}: it is read from {head}, and its state goes back to {head}"
+                )
+                self._committed[key] = since_id = head
+            if since_id is not None and head is not None and head <= since_id:
+                return None
+            if head is not None:
+                self._heads[key] = head
+        return StreamSlice(
+            partition=stream_slice.partition,
+            cursor_slice={"since_id": str(since_id)} if since_id is not None else {},
+            extra_fields=extra,
+        )
 
     def observe(self, record: Record) -> None:
         key = self._key(record.associated_slice)
@@ -164,9 +181,9 @@ class SinceIdCursor(_PartitionStateCursor):
     def close_partition(self, partition: Partition) -> None:
         stream_slice = partition.to_slice()
         key = self._key(stream_slice)
-        head = self._head(stream_slice)
         backfill = not (stream_slice or {}).get("since_id")
         with self._lock:
+            head = self._heads.pop(key, None)
             seen = self._pending.pop(key, None)
             reached = head if backfill and head is not None else seen
             if reached is None or reached <= self._committed.get(key, -1):
@@ -184,7 +201,7 @@ class SinceIdCursor(_PartitionStateCursor):
 
     def _head(self, stream_slice: Optional[Mapping[str, Any]]) -> Optional[int]:
         extra = stream_slice.extra_fields if isinstance(stream_slice, StreamSlice) else {}
-        head = (extra or {}).get(self._head_field) if self._head_field else None
+        head = (extra or {}).get(self.head_field) if self.head_field else None
         if head in (None, ""):
             return None
         value = as_since_id(head)

@@ -48,12 +48,9 @@ class SyncProgress:
             if now - self._last_log < self.interval_s:
                 return
             self._last_log = now
-            lines = [
-                f"progress: {name}: {entry['records']:,} records, {entry['pages']:,} pages so far; last partition {_describe(entry['partition'])}"
-                for name, entry in sorted(self._streams.items())
-            ]
-        for line in lines:
-            logger.info(line)
+            # logged under the lock: partitions read at once would otherwise log their counts out of order
+            for name, entry in sorted(self._streams.items()):
+                logger.info(f"progress: {name}: {entry['records']:,} records, {entry['pages']:,} pages so far; last partition {_describe(entry['partition'])}")
 
 
 def _describe(partition: Optional[Mapping[str, Any]]) -> str:

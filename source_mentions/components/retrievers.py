@@ -1,4 +1,4 @@
-"""The retriever for Mention's endless NDJSON stream endpoint."""
+"""Mention's retrievers: the per-alert read that starts with the alert's head, and the endless NDJSON stream endpoint."""
 
 from __future__ import annotations
 
@@ -15,18 +15,55 @@ import urllib3
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
-from airbyte_cdk.sources.declarative.retrievers import Retriever
+from airbyte_cdk.sources.declarative.retrievers import Retriever, SimpleRetriever
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .incremental import STREAM_SINCE_ID_PARAMETER, StreamSinceIdCursor
+from .incremental import STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
 from .progress import PROGRESS
 from .records import RequiredFields, SkippedRecords
 
 logger = logging.getLogger("airbyte")
 
 READ_CHUNK_BYTES = 65536  # at most this much is read, and the deadline checked, at a time
+
+
+HEAD_PAGE_TOKEN = {"next_page_token": {"limit": "1"}}  # the manifest sends a page token's dict as the query
+
+
+class HeadFirstRetriever(SimpleRetriever):
+    """Reads an alert's head (its highest mention id now) inside the alert's partition, then its mentions.
+
+    As a parent stream of the partition router, the head reads ran one after the other in the one
+    thread that generates the slices; inside the partition they run on the CDK's worker pool,
+    num_workers at a time. The manifest has no step that runs before a partition's first page.
+    The head read is the stream's own request (its URL, auth and error handler) with the page
+    token {'limit': 1}; an answer the error handler skipped (404: the alert is gone) skips the alert.
+    """
+
+    since_id_cursor: SinceIdCursor  # set by the factory, which converts the CDK's SimpleRetriever
+
+    def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Any]:
+        slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
+        response = self.requester.send_request(stream_slice=slice_, next_page_token=HEAD_PAGE_TOKEN)
+        if response is None:
+            return
+        to_read = self.since_id_cursor.slice_to_read(slice_, _pull_since_id(response))
+        if to_read is not None:
+            yield from super().read_records(records_schema, to_read)
+
+
+def _pull_since_id(response: requests.Response) -> Optional[Any]:
+    """`_links.pull.params.since_id` of a mentions page: the highest id the alert has; None if the page has none."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None
+    links = body.get("_links") if isinstance(body, Mapping) else None
+    pull = links.get("pull") if isinstance(links, Mapping) else None
+    params = pull.get("params") if isinstance(pull, Mapping) else None
+    return params.get("since_id") if isinstance(params, Mapping) else None
 
 
 class StreamDropped(Exception):
