@@ -93,24 +93,17 @@ class SourceMentions(YamlDeclarativeSource):
             stop = self._constructor.sync_stop  # type: ignore[attr-defined]
             if stop.error is not None:
                 return AirbyteConnectionStatus(status=Status.FAILED, message=stop.error.message)
-            if status.status != Status.SUCCEEDED and not self._reads_every_listed_id():
-                return status  # else the failure may be an empty listing (no partition), which the verification names
+            if status.status != Status.SUCCEEDED:
+                return status
             try:
                 self._verify_configured_ids()
             except AirbyteTracedException as problem:
                 return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
             return status
 
-    def _configured_ids(self) -> Optional[ConfiguredIds]:
-        provider = self._config.get("provider")
-        return CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
-
-    def _reads_every_listed_id(self) -> bool:
-        ids = self._configured_ids()
-        return ids is not None and ids.empty_reads_every_listed and not ids.wanted(self._config)
-
     def _verify_configured_ids(self) -> None:
-        ids = self._configured_ids()
+        provider = self._config.get("provider")
+        ids = CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
         if ids is None or not ids.needs_listing(self._config):
             return
         definition = self.resolved_manifest["definitions"]
