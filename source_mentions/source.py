@@ -27,7 +27,7 @@ CONFIGURED_IDS = {
     "sociovite": ConfiguredIds(
         "Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects",
         empty_listing_proves_unknown=False, empty_reads_every_listed=True,
-        empty_listing_hint="Check the API URL (Sociovite's is https://beta-be.sociovite.com/api): the project list is read from it.",
+        empty_listing_hint="The list is read from {api_url}/project: check the API URL (Sociovite's is https://beta-be.sociovite.com/api).",
     ),
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, List, Mapping, Set
@@ -33,7 +34,8 @@ class ConfiguredIds:
     # True where an empty config list reads every listed id (the stream is partitioned over the
     # listing): a listing with none leaves nothing to read, a config_error rather than an empty sync.
     empty_reads_every_listed: bool = False
-    empty_listing_hint: str = ""  # a sentence, told first when the listing held nothing
+    # a sentence told first when the listing held nothing; `{name}` stands for a field under `provider`
+    empty_listing_hint: str = ""
     max_listed: int = 10_000  # a listing that runs on without an end is not read past this
 
     def wanted(self, config: Mapping[str, Any]) -> List[str]:
@@ -55,7 +57,7 @@ class ConfiguredIds:
                 raise AirbyteTracedException(
                     message=(
                         f"{self.provider} lists no {self.noun}s, so with {self.title} left empty there is nothing to read. "
-                        f"{self.empty_listing_hint + ' ' if self.empty_listing_hint else ''}"
+                        f"{self._hint(config) + ' ' if self.empty_listing_hint else ''}"
                         f"Create a {self.noun} in {self.provider}, or enter the {self.noun} ids to read in the source's {self.title}."
                     ),
                     internal_message=f"{self.field} empty and {self.listing} listed nothing",
@@ -87,6 +89,12 @@ class ConfiguredIds:
             internal_message=f"configured {self.field} not listed by {self.listing}: {unknown}",
             failure_type=FailureType.config_error,
         )
+
+
+    def _hint(self, config: Mapping[str, Any]) -> str:
+        provider = config.get("provider")
+        fields = {key: str(value) for key, value in provider.items()} if isinstance(provider, Mapping) else {}
+        return self.empty_listing_hint.format_map(defaultdict(str, fields))
 
 
 def _ids_of(listing: AbstractStream) -> Iterator[str]:
