@@ -90,7 +90,6 @@ class ConfiguredIds:
             failure_type=FailureType.config_error,
         )
 
-
     def _hint(self, config: Mapping[str, Any]) -> str:
         provider = config.get("provider")
         fields = {key: str(value) for key, value in provider.items()} if isinstance(provider, Mapping) else {}
