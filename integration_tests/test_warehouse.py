@@ -83,6 +83,8 @@ def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider
 def stream_schema_file(provider: str, stream: str) -> str:
     if stream == "mentions" and provider in ("sociovite", "mentionlytics"):
         return f"{provider}_mentions"
+    if stream == "projects" and provider == "sociovite":
+        return "sociovite_projects"
     return stream
 
 
