@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 
 import pytest
 import requests
-from airbyte_cdk.models import Status
+from airbyte_cdk.models import Status, SyncMode
 
 from source_mentions.source import SourceMentions
 from source_mentions.sandbox import SOCIOVITE_TOKEN
@@ -26,7 +26,7 @@ def stream_names(config):
 @pytest.mark.parametrize(
     "provider, expected",
     [
-        ("sociovite", ["mentions", "unified_mentions"]),
+        ("sociovite", ["mentions", "projects", "unified_mentions"]),
         ("mentionlab", ["ai_responses", "entities", "entity_visibility", "projects", "queries", "result_analyses", "sentiment_timeseries", "share_of_voice", "unified_mentions", "visibility_timeseries"]),
         ("mentionlytics", ["aggregation", "mentions", "unified_mentions"]),
     ],
@@ -62,12 +62,12 @@ def test_sociovite_data_set_not_a_multiple_of_the_page_size_arrives_exactly_once
 def test_sociovite_incremental_returns_new_posts(sandbox):
     config = sandbox.sociovite_config()
     first = run_read(config, "mentions")
-    boundary = last_state(first)["states"][0]["cursor"]["createdat"]
+    boundaries = {entry["partition"]["project_id"]: entry["cursor"]["createdat"] for entry in last_state(first)["states"]}
     time.sleep(1.1)
     added = sandbox.control("sociovite/add", count=7)
     second = run_read(config, "mentions", state=last_state(first))
-    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["createdat"] == boundary}
-    assert set(ids(second)) == set(added) | at_boundary  # the boundary second is re-read: equal timestamps may still arrive
+    at_boundary = {m.record.data["id"] for m in first.records if m.record.data["createdat"] == boundaries[m.record.data["keywordid"]]}
+    assert set(ids(second)) == set(added) | at_boundary  # each project's boundary second is re-read: equal timestamps may still arrive
     assert set(ids(first)) | set(ids(second)) == set(sandbox.get("sociovite/mentions"))
 
 
@@ -80,6 +80,28 @@ def test_sociovite_project_list_has_the_documented_shape_and_verifies_project_id
     listed = [project["id"] for project in answer["projects"]]
     assert check(sandbox.sociovite_config(project_ids=listed)).status == Status.SUCCEEDED
     assert ids(run_read(sandbox.sociovite_config(project_ids=listed[:1]), "mentions"))
+
+
+def test_sociovite_projects_are_exactly_the_sandbox_list(sandbox):
+    output = run_read(sandbox.sociovite_config(), "projects", sync_mode=SyncMode.full_refresh)
+    assert ids(output) == sandbox.get("sociovite/projects")
+    assert {m.record.data.get("updated_at") is None for m in output.records} == {True, False}  # the zero date arrives as null
+
+
+def test_sociovite_without_project_ids_reads_each_listed_project_as_its_own_partition(sandbox):
+    output = run_read(sandbox.sociovite_config(), "mentions")
+    listed = sandbox.get("sociovite/projects")
+    assert sorted(entry["partition"]["project_id"] for entry in last_state(output)["states"]) == sorted(listed)
+    assert {m.record.data["keywordid"] for m in output.records} == set(listed)
+
+
+def test_sociovite_with_project_ids_reads_exactly_those_projects_mentions(sandbox):
+    chosen = sandbox.get("sociovite/projects")[-1]
+    with sandbox.server.sandbox.sociovite.lock:
+        expected = sorted(m["id"] for m in sandbox.server.sandbox.sociovite.mentions if m["keywordid"] == chosen)
+    output = run_read(sandbox.sociovite_config(project_ids=[chosen]), "mentions")
+    assert sorted(ids(output)) == expected
+    assert [entry["partition"] for entry in last_state(output)["states"]] == [{"project_id": chosen}]
 
 
 # ---------------------------------------------------------------- Mentionlab

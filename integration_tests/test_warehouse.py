@@ -92,6 +92,8 @@ def shared_schema(ref: str) -> dict:
 def stream_schema_file(provider: str, stream: str) -> str:
     if stream == "mentions" and provider in ("sociovite", "mentionlytics"):
         return f"{provider}_mentions"
+    if stream == "projects" and provider == "sociovite":
+        return "sociovite_projects"
     return stream
 
 

@@ -22,9 +22,12 @@ RECORD_QUEUE_SIZE = 2_000
 CONFIGURED_IDS = {
     "mention": ConfiguredIds("Mention", "alert_ids", "Alert IDs", "alert", listing="mention/streams/alerts"),
     "mentionlab": ConfiguredIds("Mentionlab", "project_ids", "Project IDs", "project", listing="mentionlab/streams/projects"),
-    # GET /project is documented (API-REFERENCE.md §4.3) but has not been seen answering
+    # GET /project is documented (API-REFERENCE.md §4.3) but has not been seen answering; with no
+    # Project IDs, mentions are read per listed project (manifest: sociovite/partition_routers)
     "sociovite": ConfiguredIds(
-        "Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects", empty_listing_proves_unknown=False
+        "Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects",
+        empty_listing_proves_unknown=False, empty_reads_every_listed=True,
+        empty_listing_hint="The list is read from {api_url}/project: check the API URL (Sociovite's is https://beta-be.sociovite.com/api).",
     ),
 }
 
@@ -62,7 +65,7 @@ class SourceMentions(YamlDeclarativeSource):
         """
         factory: SourceMentionsComponentFactory = self._constructor  # type: ignore[assignment]
         stop = factory.sync_stop
-        self._verify_configured_ids()  # an unknown configured id is a config_error, not an empty sync
+        self._verify_configured_ids()  # an unknown configured id, or none listed to default to: a config_error, not an empty sync
         try:
             for message in super().read(logger, config, catalog, state):
                 if stop.error is None or message.type == Type.LOG:
@@ -101,7 +104,7 @@ class SourceMentions(YamlDeclarativeSource):
     def _verify_configured_ids(self) -> None:
         provider = self._config.get("provider")
         ids = CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
-        if ids is None or not ids.wanted(self._config):
+        if ids is None or not ids.needs_listing(self._config):
             return
         definition = self.resolved_manifest["definitions"]
         for part in ids.listing.split("/"):

@@ -31,8 +31,9 @@ FIRST_REQUESTS = {
         lambda: provider_config("mention", access_token="unit-mention-token-1", api_url="https://api.mention.test/api"),
         "unit-mention-token-1",
     ),
+    # no Project IDs: mentions are read per listed project, so the project list comes first
     "sociovite": FirstRequest(
-        "sociovite", "mentions", "GET", "https://sociovite.test/api/mentions", {"json": {"data": [], "total": 0, "page": 1, "limit": 100, "totalPages": 0}},
+        "sociovite", "projects", "GET", "https://sociovite.test/api/project", {"json": {"projects": [{"id": "kw-1", "name": "One"}]}},
         lambda: provider_config("sociovite", access_token="unit-sociovite-token-2", api_url="https://sociovite.test/api"),
         "unit-sociovite-token-2",
     ),

@@ -151,7 +151,8 @@ def sociovite(**fields):
 def test_sociovite_check_against_a_wrong_api_url_fails_naming_the_url_and_the_setting():
     with requests_mock.Mocker() as http:
         http.get(f"{SV_API}/mentions", status_code=404, json={"error": "Not found"})
-        status = check(sociovite())
+        http.get(f"{SV_API}/project", status_code=404, json={"error": "Not found"})
+        status = check(sociovite(project_ids=["kw-1"]))
     assert status.status == Status.FAILED
     assert f"{SV_API}/mentions" in status.message and "API URL" in status.message
 
@@ -159,8 +160,21 @@ def test_sociovite_check_against_a_wrong_api_url_fails_naming_the_url_and_the_se
 def test_sociovite_read_against_a_wrong_api_url_is_a_config_error():
     with requests_mock.Mocker() as http:
         http.get(f"{SV_API}/mentions", status_code=404, json={"error": "Not found"})
-        output = run_read(sociovite(), "mentions", expect_failure=True)
+        http.get(f"{SV_API}/project", status_code=404, json={"error": "Not found"})
+        output = run_read(sociovite(project_ids=["kw-1"]), "mentions", expect_failure=True)
     assert "API URL" in config_errors(output)[0].message
+
+
+def test_sociovite_wrong_api_url_without_project_ids_fails_naming_the_setting():
+    """Nothing is listed at a wrong address: the error leads to the API URL, not to an empty sync."""
+    with requests_mock.Mocker() as http:
+        http.get(f"{SV_API}/mentions", status_code=404, json={"error": "Not found"})
+        http.get(f"{SV_API}/project", status_code=404, json={"error": "Not found"})
+        status = check(sociovite())
+        output = run_read(sociovite(), "mentions", expect_failure=True)
+    assert status.status == Status.FAILED and "API URL" in status.message
+    assert "API URL" in config_errors(output)[0].message and "Project IDs" in config_errors(output)[0].message
+    assert any(f"{SV_API}/project" in line for line in warnings(output))
 
 
 def test_sociovite_check_names_the_project_ids_its_documented_project_list_does_not_hold():

@@ -50,11 +50,12 @@ def test_mention_mentions_whose_more_params_repeat_stop_after_the_second_page():
 def test_sociovite_whose_envelope_stays_on_page_one_stops_with_an_error():
     with requests_mock.Mocker() as http:
         stuck = sociovite.envelope([sociovite.post("a")], page=1, limit=100, total=500)
+        sociovite.mock_projects(http, "kw-1")
         http.get(sociovite.URL, looping(stuck, sociovite.envelope([], page=5, limit=100, total=500)))
         output = run_read(sociovite.config(), "mentions", expect_failure=True)
     message = loop_error(output).message
-    assert "Stream mentions, partition {'project_id': ''}" in message and '{"offset": 100, "page": 2}' in message
-    assert len(http.request_history) == 2
+    assert "Stream mentions, partition {'project_id': 'kw-1'" in message and '{"offset": 100, "page": 2}' in message
+    assert len(sociovite.mention_queries(http)) == 2
 
 
 def test_mentionlytics_that_ignores_page_no_and_answers_the_same_full_page_stops_with_an_error():

@@ -37,6 +37,11 @@ def sociovite_page(posts):
     return {"data": posts, "page": 1, "limit": 100, "total": len(posts), "totalPages": 1}
 
 
+def sociovite_project(http):
+    """One listed project: without Project IDs, mentions are read per listed project."""
+    http.get(f"{SOCIOVITE_API}/project", json={"projects": [{"id": "kw-1", "name": "One"}]})
+
+
 def post(post_id=None, **fields):
     return {**({"id": post_id} if post_id is not None else {}), "createdat": "2026-11-02T10:00:00Z", "content": "text", "keywordid": 3, **fields}
 
@@ -51,6 +56,7 @@ def cursors(output, field="id"):
 @pytest.mark.parametrize("stream, key", [("mentions", "id"), ("unified_mentions", "mention_id")])
 def test_sociovite_records_without_id_are_skipped_with_a_warning_that_counts_them(stream, key):
     with requests_mock.Mocker() as http:
+        sociovite_project(http)
         http.get(f"{SOCIOVITE_API}/mentions", json=sociovite_page([post(5), post(content="no id"), post(None, id=None), post(6)]))
         output = run_read(provider_config("sociovite", access_token="sv-token-123", api_url=SOCIOVITE_API), stream)
     assert [str(m.record.data[key]) for m in output.records] == ["5", "6"]
@@ -62,6 +68,7 @@ def test_sociovite_records_without_id_are_skipped_with_a_warning_that_counts_the
 
 def test_past_ten_skipped_records_only_the_count_grows_and_the_total_comes_at_the_end():
     with requests_mock.Mocker() as http:
+        sociovite_project(http)
         http.get(f"{SOCIOVITE_API}/mentions", json=sociovite_page([post(content=f"no id {n}") for n in range(25)] + [post(7)]))
         output = run_read(provider_config("sociovite", access_token="sv-token-123", api_url=SOCIOVITE_API), "mentions")
     assert ids(output) == [7]
@@ -118,6 +125,7 @@ def test_live_mentions_without_a_whole_number_id_or_an_alert_are_skipped_with_a_
 
 
 def sociovite(http):
+    sociovite_project(http)
     http.get(f"{SOCIOVITE_API}/mentions", json=sociovite_page([post(5)]))
     return provider_config("sociovite", access_token="sv-token-123", api_url=SOCIOVITE_API)
 

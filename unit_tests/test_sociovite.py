@@ -1,9 +1,10 @@
-"""Sociovite: offset pagination driven by the envelope, cleaned-up fields, filters, errors."""
+"""Sociovite: offset pagination driven by the envelope, cleaned-up fields, filters, errors; projects and the
+mentions of every listed project when Project IDs is left empty."""
 
 import requests_mock
-from airbyte_cdk.models import FailureType
+from airbyte_cdk.models import FailureType, Status
 
-from .builders import ids, last_state, provider_config, query_of, run_read, trace_errors
+from .builders import check, ids, last_state, provider_config, query_of, run_read, trace_errors
 
 URL = "https://sociovite.test/api/mentions"
 PROJECTS_URL = "https://sociovite.test/api/project"
@@ -19,17 +20,27 @@ def post(post_id, createdat="2026-11-01T10:00:00Z", **fields):
             "createdat": createdat, "updated_at": "2026-11-02T10:00:00Z", **fields}
 
 
-def project(project_id):
+def project(project_id, **fields):
     """A project as GET /project documents it (API-REFERENCE.md §4.3)."""
-    return {"id": project_id, "name": f"Project {project_id}", "description": "", "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-02T00:00:00Z"}
+    return {"id": project_id, "name": f"Project {project_id}", "description": "", "created_at": "2026-10-01T00:00:00Z", "updated_at": "2026-10-02T00:00:00Z", **fields}
 
 
 def envelope(posts, page, limit, total):
     return {"data": posts, "total": total, "page": page, "limit": limit, "totalPages": -(-total // limit)}
 
 
+def mock_projects(http, *project_ids):
+    http.get(PROJECTS_URL, json={"projects": [project(project_id) for project_id in project_ids]})
+
+
+def mention_queries(http):
+    """The query of every GET /mentions, in the order sent."""
+    return [query_of(r) for r in http.request_history if r.url.split("?")[0] == URL]
+
+
 def test_offset_follows_the_envelope_until_total_is_reached():
     with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1")
         http.get(URL, [
             {"json": envelope([post("a"), post("b")], page=1, limit=2, total=5)},
             {"json": envelope([post("c"), post("d")], page=2, limit=2, total=5)},
@@ -37,13 +48,14 @@ def test_offset_follows_the_envelope_until_total_is_reached():
         ])
         output = run_read(config(), "mentions")
     assert ids(output) == ["a", "b", "c", "d", "e"]
-    assert [(query_of(r)["offset"], query_of(r)["page"]) for r in http.request_history] == [("0", "1"), ("2", "2"), ("4", "3")]
-    assert query_of(http.request_history[0])["limit"] == "100"
+    assert [(query["offset"], query["page"]) for query in mention_queries(http)] == [("0", "1"), ("2", "2"), ("4", "3")]
+    assert mention_queries(http)[0]["limit"] == "100"
 
 
 def test_a_server_that_reads_only_page_still_moves_forward():
     """The curl example pages with `page`; a server ignoring `offset` answers the page asked for."""
     with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1")
         pages = {"1": envelope([post("a")], page=1, limit=1, total=2), "2": envelope([post("b")], page=2, limit=1, total=2)}
         http.get(URL, json=lambda request, context: pages[query_of(request)["page"]])
         assert ids(run_read(config(), "mentions")) == ["a", "b"]
@@ -51,6 +63,7 @@ def test_a_server_that_reads_only_page_still_moves_forward():
 
 def test_zero_update_date_becomes_null_and_sentiment_two_becomes_negative():
     with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1")
         http.get(URL, json=envelope([post("a", updated_at="0001-01-01T00:00:00Z", sentimen=2), post("b", sentimen=None)], 1, 100, 2))
         records = [m.record.data for m in run_read(config(), "mentions").records]
     # null values leave the record message (the CDK omits them); destinations store NULL
@@ -62,27 +75,29 @@ def test_zero_update_date_becomes_null_and_sentiment_two_becomes_negative():
 def test_filters_are_sent_and_empty_ones_left_out():
     with requests_mock.Mocker() as http:
         http.get(URL, json=envelope([], 1, 100, 0))
-        http.get(PROJECTS_URL, json={"projects": [project("kw-2")]})
+        mock_projects(http, "kw-2")
         run_read(config(social_media="tiktok", sentiment=0, project_ids=["kw-2"]), "mentions")
         filtered = query_of(http.last_request)
         run_read(config(), "mentions")
         plain = query_of(http.last_request)
     # the documented names and the curl example's names carry the same values
     assert filtered == {"project_id": "kw-2", "keywordId": "kw-2", "sosmedId": "tiktok", "sentimen": "0", "limit": "100", "offset": "0", "page": "1"}
-    assert plain == {"limit": "100", "offset": "0", "page": "1"}
+    assert plain == {"project_id": "kw-2", "keywordId": "kw-2", "limit": "100", "offset": "0", "page": "1"}
 
 
 def test_incremental_keeps_only_posts_newer_than_the_state():
-    state = {"states": [{"partition": {"project_id": ""}, "cursor": {"createdat": "2026-11-01T00:00:00Z"}}]}
+    state = {"states": [{"partition": {"project_id": "kw-1"}, "cursor": {"createdat": "2026-11-01T00:00:00Z"}}]}
     with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1")
         http.get(URL, json=envelope([post("new", "2026-11-03T00:00:00Z"), post("old", "2026-10-30T00:00:00Z")], 1, 100, 2))
-        output = run_read(config(), "mentions", state=state)
+        output = run_read(config(project_ids=["kw-1"]), "mentions", state=state)
     assert ids(output) == ["new"]
     assert last_state(output)["states"][0]["cursor"] == {"createdat": "2026-11-03T00:00:00Z"}
 
 
 def test_rejected_token_is_a_config_error():
     with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, status_code=401, json={"error": "Invalid or missing token"})
         http.get(URL, status_code=401, json={"error": "Invalid or missing token"})
         output = run_read(config(), "mentions", expect_failure=True)
     assert any(error.failure_type == FailureType.config_error and "Access Token" in error.message for error in trace_errors(output))
@@ -91,5 +106,63 @@ def test_rejected_token_is_a_config_error():
 
 def test_server_error_is_retried():
     with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1")
         http.get(URL, [{"status_code": 500, "json": {"error": "Internal server error"}}, {"json": envelope([post("a")], 1, 100, 1)}])
         assert ids(run_read(config(), "mentions")) == ["a"]
+
+
+# ---------------------------------------------------------------- projects, and Project IDs left empty
+
+
+def test_projects_are_read_page_by_page_with_the_zero_update_date_as_null():
+    pages = {"1": [project(f"kw-{n}") for n in range(100)], "2": [project("kw-last", updated_at="0001-01-01T00:00:00Z")]}
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, json=lambda request, context: {"projects": pages[query_of(request)["page"]]})
+        output = run_read(config(), "projects")
+    assert len(output.records) == 101
+    assert output.records[-1].record.data["name"] == "Project kw-last" and output.records[-1].record.data.get("updated_at") is None
+    assert all(query_of(r)["limit"] == "100" for r in http.request_history)
+    assert [query_of(r)["page"] for r in http.request_history][-2:] == ["1", "2"]
+
+
+def test_with_project_ids_only_those_projects_are_requested():
+    with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1", "kw-2", "kw-3")
+        http.get(URL, json=lambda request, context: envelope([post(f"post-of-{query_of(request)['keywordId']}")], 1, 100, 1))
+        output = run_read(config(project_ids=["kw-2"]), "mentions")
+    assert ids(output) == ["post-of-kw-2"]
+    assert {query["keywordId"] for query in mention_queries(http)} == {"kw-2"}
+
+
+def test_without_project_ids_every_listed_project_is_read_as_its_own_partition():
+    with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1", "kw-2")
+        http.get(URL, json=lambda request, context: envelope([post(f"post-of-{query_of(request)['keywordId']}")], 1, 100, 1))
+        output = run_read(config(), "mentions")
+    assert sorted(ids(output)) == ["post-of-kw-1", "post-of-kw-2"]
+    assert sorted((query["project_id"], query["keywordId"]) for query in mention_queries(http)) == [("kw-1", "kw-1"), ("kw-2", "kw-2")]
+    assert sorted(state["partition"]["project_id"] for state in last_state(output)["states"]) == ["kw-1", "kw-2"]
+
+
+def test_without_project_ids_an_empty_project_list_is_a_config_error_not_an_empty_sync():
+    with requests_mock.Mocker() as http:
+        mock_projects(http)
+        http.get(URL, json=envelope([post("a")], 1, 100, 1))
+        output = run_read(config(), "mentions", expect_failure=True)
+        status = check(config())
+    errors = [error for error in trace_errors(output) if error.failure_type == FailureType.config_error]
+    assert errors and "Sociovite lists no projects" in errors[0].message and "Project IDs" in errors[0].message
+    assert not output.records and not mention_queries(http)
+    assert status.status == Status.FAILED and "Sociovite lists no projects" in status.message
+
+
+def test_a_state_saved_when_empty_project_ids_read_unfiltered_still_holds_for_every_listed_project():
+    """Before the default, an empty Project IDs read one unfiltered partition; its global cursor is where the projects start."""
+    saved = {"use_global_cursor": False, "state": {"createdat": "2026-11-01T00:00:00Z"}, "lookback_window": 0,
+             "states": [{"partition": {"project_id": ""}, "cursor": {"createdat": "2026-11-01T00:00:00Z"}}]}
+    with requests_mock.Mocker() as http:
+        mock_projects(http, "kw-1", "kw-2")
+        http.get(URL, json=lambda request, context: envelope(
+            [post(f"new-{query_of(request)['keywordId']}", "2026-11-03T00:00:00Z"), post(f"old-{query_of(request)['keywordId']}", "2026-10-30T00:00:00Z")], 1, 100, 2))
+        output = run_read(config(), "mentions", state=saved)
+    assert sorted(ids(output)) == ["new-kw-1", "new-kw-2"]

@@ -219,6 +219,8 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/sociovite/mentions":
             with sandbox.sociovite.lock:
                 return 200, {}, [m["id"] for m in sandbox.sociovite.mentions]
+        if path == "/_sandbox/sociovite/projects":
+            return 200, {}, list(sandbox.sociovite.projects)
         if path == "/_sandbox/sociovite/add":
             return 200, {}, sandbox.sociovite.add(int(params.get("count", 10)), float(params.get("days", 0)))
         if path == "/_sandbox/mentionlab/add":

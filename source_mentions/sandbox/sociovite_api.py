@@ -68,8 +68,8 @@ class SocioviteApi:
             return 500, {}, {"error": "Internal server error"}
         projects = [
             {"id": project, "name": f"Project {project}", "description": f"Mentions of {project}",
-             "created_at": "2026-01-05T08:00:00Z", "updated_at": ZERO_DATE}
-            for project in self.projects
+             "created_at": "2026-01-05T08:00:00Z", "updated_at": "2026-01-06T09:30:00Z" if index % 2 else ZERO_DATE}
+            for index, project in enumerate(self.projects)
         ]  # fmt: skip
         return 200, {}, {"projects": projects[(page - 1) * limit : page * limit]}
 
