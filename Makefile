@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8765
 
-.PHONY: demo test sandbox bench faults clean
+.PHONY: demo test test-airbyte sandbox bench faults clean
 
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -20,9 +20,14 @@ $(VENV)/.warehouse: $(VENV)/.tests
 demo: $(VENV)/.warehouse
 	$(PY) -m source_mentions.demo
 
-## test: unit tests, integration tests against the sandbox (PyAirbyte into DuckDB too), and the airbyte-cdk standard suite
+## test: unit tests, integration tests against the sandbox (PyAirbyte into DuckDB too), the airbyte-cdk standard suite, then test-airbyte
 test: $(VENV)/.warehouse
 	$(PY) -m pytest
+	$(MAKE) test-airbyte
+
+## test-airbyte: Airbyte's own runner, `airbyte-cdk connector test --no-creds` (Docker tests left out), on a copy named source-mentions
+test-airbyte: $(VENV)/.tests
+	.ci/airbyte-connector-test $(PY)
 
 ## bench: benchmarks on the sandbox (min/median/max of 3 runs), written to benchmarks/results.md
 bench: $(VENV)/.tests
