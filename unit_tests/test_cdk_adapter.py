@@ -180,3 +180,16 @@ def test_reclass_refuses_a_subclass_with_fields_of_its_own():
 
     with pytest.raises(TypeError, match="adds the dataclass fields"):
         reclass(HttpAPIBudget(policies=[]), WithAField)
+
+
+@pytest.mark.parametrize(
+    "cdk_class, names",
+    [
+        (ModelToComponentFactory, ["build_concurrent_cursor", "cdk_concurrent_cursor", "connector_state_manager", "stream_state", "message_repository", "disable_cache", "adopt", "parent_stream_factory"]),
+        (SingleUseRefreshTokenOauth2Authenticator, ["send_refresh_request", "emit_rotated_tokens"]),
+    ],
+)
+def test_the_adapter_public_names_are_not_names_the_cdk_uses(cdk_class, names):
+    """A CDK that starts using one of these names would call the adapter's method in place of its own."""
+    taken = [name for name in names if hasattr(cdk_class, name)]
+    assert not taken, broken(f"{cdk_class.__qualname__} has no attribute named {', '.join(taken)}", "(rename the adapter's method)")
