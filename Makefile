@@ -1,13 +1,16 @@
 # Two commands on a fresh machine:  `make demo` (main job) and `make test` (full test suite).
+# `make` alone (or `make help`) lists every target; the `## name: text` lines below are that list.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PORT ?= 8765
+PORT ?= 18765
+SQL ?=
 # the lowest airbyte-cdk setup.py allows, for test-cdk-lowest (the main venv gets the newest)
 CDK_LOWEST := $(shell sed -n 's/.*"airbyte-cdk>=\([0-9.]*\),.*/\1/p' setup.py)
 VENV_LOWEST ?= .venv-cdk-lowest
 
-.PHONY: demo test test-airbyte test-cdk-lowest sandbox bench faults clean
+.DEFAULT_GOAL := help
+.PHONY: help demo explore test test-airbyte test-cdk-lowest sandbox bench faults clean
 
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
@@ -25,11 +28,22 @@ $(VENV)/.warehouse: $(VENV)/.tests
 	$(PY) -m pip install --quiet -e '.[tests,warehouse]'
 	touch $@
 
-## demo: start the sandbox, sync every stream of the four providers into a local DuckDB file, then an incremental sync
+## help: this list
+help:
+	@echo "source-mentions: an Airbyte source for Mention, Mentionlytics, Sociovite and Mentionlab."
+	@echo "The first run of a target creates .venv/ and installs what it needs (a few minutes)."
+	@echo
+	@awk '/^## [a-z-]+: / { name = $$2; sub(/:$$/, "", name); text = $$0; sub(/^## [a-z-]+: /, "", text); printf "  make %-15s %s\n", name, text }' $(MAKEFILE_LIST)
+
+## demo: main job, ~2 min: sandbox -> .demo/mentions.duckdb (rebuilt), full then incremental sync
 demo: $(VENV)/.warehouse
 	$(PY) -m source_mentions.demo
 
-## test: unit tests, integration tests against the sandbox (PyAirbyte into DuckDB too), the airbyte-cdk standard suite, then test-airbyte and test-cdk-lowest
+## explore: tables, row counts, newest mentions in the demo file; SQL="SELECT ..." runs a query
+explore: $(VENV)/.warehouse
+	$(PY) -m source_mentions.explore $(if $(SQL),--sql "$(SQL)")
+
+## test: full test suite (what .ci/run runs): pytest, then test-airbyte and test-cdk-lowest; 15-20 min on a fresh clone
 test: $(VENV)/.warehouse
 	$(PY) -m pytest
 	$(MAKE) test-airbyte
@@ -44,17 +58,18 @@ test-cdk-lowest: $(VENV_LOWEST)/.tests
 	$(VENV_LOWEST)/bin/python -c 'import importlib.metadata as m; print("airbyte-cdk", m.version("airbyte-cdk"))'
 	$(VENV_LOWEST)/bin/python -m pytest -q unit_tests
 
-## bench: benchmarks on the sandbox (min/median/max of 3 runs), written to benchmarks/results.md
-bench: $(VENV)/.tests
-	$(PY) benchmarks/bench.py
-
-## faults: every provider x every fault (full then incremental sync), kills and resumes, bad configs; CI runs a short form in `make test`
-faults: $(VENV)/.tests
-	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -q integration_tests/test_fault_matrix.py
-
-## sandbox: serve the provider emulator on 127.0.0.1:$(PORT) until Ctrl-C
+## sandbox: provider emulator on 127.0.0.1:18765 (the sample configs' port) until Ctrl-C
 sandbox: $(VENV)/.tests
 	$(PY) -m source_mentions.sandbox --port $(PORT)
 
+## bench: benchmarks on the sandbox (min/median/max of 3 runs) into benchmarks/results.md
+bench: $(VENV)/.tests
+	$(PY) benchmarks/bench.py
+
+## faults: every provider x every fault, kills and resumes, bad configs (test runs a short form)
+faults: $(VENV)/.tests
+	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -q integration_tests/test_fault_matrix.py
+
+## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:
 	rm -rf $(VENV) $(VENV_LOWEST) .demo *.egg-info

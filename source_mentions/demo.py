@@ -13,6 +13,7 @@ import json
 import os
 import shutil
 import sys
+import warnings
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional
@@ -21,6 +22,16 @@ import requests
 
 DEMO_DIR = Path(".demo")
 PROVIDERS = ("mention", "sociovite", "mentionlytics", "mentionlab")
+# PyAirbyte prints these with print() (rich), not through warnings or logging, so only their opening
+# words can pick them out; the demo says once where the logs are.
+PYAIRBYTE_HINTS = (
+    "Using local `source-mentions` executable",
+    "Writing PyAirbyte logs to file",
+    "Writing PyAirbyte performance stats to file",
+    "Writing `source-mentions` logs to file",
+    "The following streams are currently using incremental sync",  # the second sync is incremental on purpose
+    "Could not determine airbyte type from JSON schema",  # a field of several JSON types: stored as JSON text
+)
 
 
 def days_ago(days: int) -> str:
@@ -80,12 +91,45 @@ def sync(config: Dict[str, Any], cache: Any, on_config_change: Optional[Callable
     source = ab.get_source("source-mentions", config=config, local_executable=connector_executable(), config_change_callback=keep_rotated_tokens)
     source.select_all_streams()
     source.read(cache=cache)
-    return {name: len(dataset) for name, dataset in cache.streams.items()}
+    return {name: len(dataset) for name, dataset in sorted(cache.streams.items())}
 
 
-def offline_pyairbyte() -> None:
+def offline_pyairbyte(logs: Path) -> None:
     os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")  # PyAirbyte would otherwise look up its connector registry
     os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("AIRBYTE_LOGGING_ROOT", str(logs))  # read when airbyte is imported
+
+
+def quiet_third_party() -> None:
+    """Leave out what means nothing to the demo's user: Google's Python-support FutureWarnings
+    (PyAirbyte imports google-cloud modules) and PyAirbyte's printed hints."""
+    ignore_google_python_support_warnings()
+    sys.stdout = WithoutHints(sys.stdout)  # type: ignore[assignment]
+    sys.stderr = WithoutHints(sys.stderr)  # type: ignore[assignment]
+
+
+def ignore_google_python_support_warnings() -> None:
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"google\.api_core\._python_version_support")
+
+
+class WithoutHints:
+    """A text stream that drops each write opening with one of PYAIRBYTE_HINTS (and the newline print() sends after it)."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._after_hint = False
+
+    def write(self, text: str) -> int:
+        after_hint, self._after_hint = self._after_hint, False
+        if text.lstrip().startswith(PYAIRBYTE_HINTS):
+            self._after_hint = True
+            return len(text)
+        if after_hint and text == "\n":
+            return len(text)
+        return self._stream.write(text)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._stream, name)
 
 
 def print_rows(title: str, rows: Dict[str, Any]) -> None:
@@ -123,11 +167,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--config", help="a real connector config (JSON file); its provider is synced instead of the sandbox")
     parser.add_argument("--db", default=str(DEMO_DIR / "mentions.duckdb"), help="DuckDB file to write")
     args = parser.parse_args(argv)
-    offline_pyairbyte()
-    from airbyte.caches import DuckDBCache
-
     db_path = Path(args.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
+    offline_pyairbyte(db_path.parent / "logs")
+    quiet_third_party()
+    from airbyte.caches import DuckDBCache
+
     server = None
     if args.config:
         config_path = Path(args.config)
@@ -142,6 +187,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         if db_path.exists():
             db_path.unlink()  # a fresh sandbox has fresh data: start from an empty file
         plans = [(provider, sandbox_config(provider, server.base_url)) for provider in (args.provider or PROVIDERS)]
+    print(f"connector: {connector_executable()}; PyAirbyte's and the connector's logs: {os.environ['AIRBYTE_LOGGING_ROOT']}/")
 
     schemas = []
     for provider, config in plans:
@@ -175,8 +221,12 @@ def main(argv: Optional[List[str]] = None) -> None:
             show_statistics(connection)
         if "mentionlab" in schemas:
             show_brands(connection)
-    print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)})")
-    print(f"explore it:  duckdb {db_path} \"SELECT provider, sentiment, count(*) FROM {schemas[0]}.unified_mentions GROUP BY ALL\"")
+    rebuilt = "; each `make demo` deletes and rebuilds it" if server is not None else "; kept, later syncs merge into it"
+    print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)}{rebuilt})")
+    if db_path == DEMO_DIR / "mentions.duckdb":
+        print('explore it:  make explore   (tables, row counts, newest mentions; make explore SQL="SELECT ..." runs your own query)')
+    else:
+        print(f'explore it:  {sys.executable} -m source_mentions.explore --db {db_path} [--sql "SELECT ..."]')
     if server is not None:
         server.stop()
 

@@ -20,10 +20,30 @@ from airbyte_cdk.sources.source import Source
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from jsonschema import Draft7Validator
-from jsonschema.exceptions import best_match
+from jsonschema.exceptions import ValidationError, best_match
 
 from .components import IanaTimezoneName, StartDateNotInTheFuture
 from .source import SourceMentions
+
+USAGE = """\
+usage: source-mentions COMMAND [options]
+
+An Airbyte source for social-listening APIs: Mention, Mentionlytics, Sociovite and Mentionlab.
+It speaks the Airbyte protocol: one JSON message per line on standard output.
+
+commands:
+  spec                                      print the configuration specification
+  check    --config CONFIG                  test the credentials and settings in CONFIG (a JSON file)
+  discover --config CONFIG                  list the streams of CONFIG's provider
+  read     --config CONFIG --catalog CATALOG [--state STATE]
+                                            read the streams CATALOG selects, from STATE on
+
+Try it against the local sandbox (`make sandbox` in another terminal):
+  source-mentions check --config integration_tests/sample_config.json
+  source-mentions read --config integration_tests/sample_config.json --catalog integration_tests/configured_catalog.json
+
+`source-mentions COMMAND --help` lists a command's options.
+"""
 
 
 def config_problem(config: Mapping[str, Any]) -> Optional[str]:
@@ -42,7 +62,7 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
     error = best_match(Draft7Validator(flat).iter_errors(config))
     if error is not None:
         where = ".".join(str(part) for part in error.absolute_path) or "the config"
-        return filter_secrets(f"Invalid setting {where}: {error.message}.")
+        return filter_secrets(f"Invalid setting {where}: {_in_words(error)}.")
     # the manifest's config validations, before the CDK would wrap their message in a discovery error
     checks = [
         (config.get("start_date"), StartDateNotInTheFuture()),
@@ -57,6 +77,16 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
         except AirbyteTracedException as problem:
             return problem.message
     return None
+
+
+def _in_words(error: ValidationError) -> str:
+    """The validator's message; for a pattern, the form the spec describes and an example instead of the regex."""
+    field = error.schema if isinstance(error.schema, Mapping) else {}
+    form = field.get("pattern_descriptor")
+    if error.validator != "pattern" or not form:
+        return error.message
+    example = (field.get("examples") or [field.get("default")])[0]
+    return f"{error.instance!r} is not of the expected form {form}" + (f", for example {example}" if example else "")
 
 
 def _emit(message: AirbyteMessage) -> None:
@@ -75,6 +105,10 @@ def _fail(verb: str, text: str, internal: str) -> None:
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
+    if not args or args[0] in ("-h", "--help"):
+        # the CDK would answer a bare call with "No command passed" and a traceback
+        print(USAGE, end="", file=sys.stdout if args else sys.stderr)
+        sys.exit(0 if args else 2)
     try:
         parsed = AirbyteEntrypoint.parse_args(args)
         config_path = getattr(parsed, "config", None)
