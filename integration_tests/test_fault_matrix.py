@@ -20,6 +20,8 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
 import pytest
 
+from source_mentions.sandbox.mentionlab_api import ENTITY_LIST
+
 FULL = os.environ.get("FAULT_MATRIX") == "full"
 SCRIPT = str(Path(sys.executable).with_name("source-mentions"))
 REPORT: List[str] = []
@@ -605,6 +607,49 @@ def test_every_retry_line_names_its_real_cause(start_sandbox, tmp_path, provider
     assert all(cause in line for line in retries), retries
     assert "Rate limit exceeded" not in sync.output
     assert not any("Traceback" in line for line in log_messages(sync.output, "INFO", "WARN"))
+
+
+# ---------------------------------------------------------------- Mentionlab page-object listings
+
+# stream: (sandbox page cap, the record's key, the sandbox's data set)
+MENTIONLAB_PAGED: Dict[str, Tuple[int, Callable[[Dict[str, Any]], Any], Callable[[Any], set]]] = {
+    "queries": (5, lambda r: r["id"], lambda s: set(s.get("mentionlab/queries"))),
+    "entities": (5, lambda r: (r["project_id"], r["id"]), lambda s: {(p["id"], e[0]) for p in s.server.sandbox.mentionlab.projects for e in ENTITY_LIST}),
+    "ai_responses": (20, lambda r: r["aiResponseId"], lambda s: set(s.get("mentionlab/ai_responses"))),
+}  # fmt: skip
+MENTIONLAB_PAGED_SHORT = (("queries", "connections dropped mid-body"), ("entities", "20% 5xx"), ("ai_responses", "20% 5xx"))
+
+
+@pytest.mark.parametrize(
+    "stream, fault", [(s, f) for s in MENTIONLAB_PAGED for f in FAULTS if FULL or (s, f) in MENTIONLAB_PAGED_SHORT]
+)
+def test_mentionlab_page_object_streams_under_the_fault_read_every_row_of_every_page(start_sandbox, tmp_path, stream, fault):
+    """queries and entities: 12 rows a project in pages of 5; ai_responses: about 35 answers a query in pages of 20."""
+    cap, key, expected = MENTIONLAB_PAGED[stream]
+    sandbox = start_sandbox(max_page_size=cap, seed=11, **FAULTS[fault])
+    config = {**sandbox.mentionlab_config(start_days_ago=100), **({"read_timeout_seconds": 1} if "read timeout" in fault else {})}
+    first = read(config, stream, tmp_path)
+    assert first.returncode == 0 and not first.errors(), first.errors()
+    sandbox.control("mentionlab/add", count=3)
+    second = read(config, stream, tmp_path, state=first.states())
+    assert second.returncode == 0 and not second.errors(), second.errors()
+    assert_no_secret_in_output(PROVIDERS["mentionlab"], config, second)
+
+    received = [key(row) for row in first.rows(stream) + second.rows(stream)]
+    REPORT.append(f"{'mentionlab':<14} {stream + ', ' + fault:<40} {len(set(received)):>5} rows, {len(received) - len(set(received)):>3} read twice")
+    assert set(received) == expected(sandbox)
+
+
+@pytest.mark.parametrize("stream", list(MENTIONLAB_PAGED) if FULL else ["queries"])
+def test_a_mentionlab_page_object_naming_the_same_page_forever_fails_the_stream_instead_of_looping(start_sandbox, tmp_path, stream):
+    sandbox = start_sandbox(max_page_size=5, endless_cursor=True)
+    config = {**sandbox.mentionlab_config(), "num_workers": 1}
+    run = read_bounded(config, stream, tmp_path, limit_s=90)
+
+    loops = [error["message"] for error in run.sync.errors() if "Reading it would never end" in error["message"]]
+    assert not run.killed and run.sync.returncode == 1, (run.elapsed_s, run.sync.errors())
+    assert loops and ("repeated its cursor" in loops[0] or "the same page again" in loops[0])
+    assert sandbox.get("requests")["count"] < 20
 
 
 def teardown_module() -> None:

@@ -93,7 +93,8 @@ def test_a_stream_that_never_goes_quiet_ends_at_stream_duration_seconds(stream_s
     stream_settings(stream_sandbox, live_per_mark=1, live_marks=10_000)
     output, elapsed = timed_read(stream_sandbox.config(stream_duration_seconds=3))
 
-    assert 3 <= elapsed < 3 + 2
+    # without the deadline this stream would run 10,000 marks x 0.3 s; the margin absorbs a loaded CI machine
+    assert 3 <= elapsed < 3 + 12
     assert any("ended by the time limit" in line for line in logs(output))
     assert last_state(output)["since_id"]  # everything emitted before the deadline is saved
 

@@ -27,7 +27,7 @@ def stream_names(config):
     "provider, expected",
     [
         ("sociovite", ["mentions", "unified_mentions"]),
-        ("mentionlab", ["projects", "result_analyses", "sentiment_timeseries", "unified_mentions"]),
+        ("mentionlab", ["ai_responses", "entities", "entity_visibility", "projects", "queries", "result_analyses", "sentiment_timeseries", "share_of_voice", "unified_mentions", "visibility_timeseries"]),
         ("mentionlytics", ["aggregation", "mentions", "unified_mentions"]),
     ],
 )

@@ -46,7 +46,8 @@ def sandbox_config(provider: str, base_url: str) -> Dict[str, Any]:
         "mention": {"access_token": sandbox.SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15},
         "sociovite": {"access_token": sandbox.SOCIOVITE_TOKEN, "api_url": f"{base_url}/sociovite/api"},
         "mentionlytics": {"bearer_token": sandbox.MENTIONLYTICS_BEARER, "refresh_token": sandbox.MENTIONLYTICS_REFRESH, "api_url": f"{base_url}/mentionlytics/v2"},
-        "mentionlab": {"api_key": sandbox.MENTIONLAB_API_KEY, "api_url": f"{base_url}/mentionlab"},
+        # week buckets: share_of_voice and entity_visibility ask one request per project and bucket
+        "mentionlab": {"api_key": sandbox.MENTIONLAB_API_KEY, "api_url": f"{base_url}/mentionlab", "bucket_size": "week"},
     }
     return {"provider": {"provider_type": provider, **providers[provider]}, "start_date": days_ago(100)}
 
@@ -161,6 +162,32 @@ def show_brands(connection: Any) -> None:
         print(f"  {str(brand):<24}{answers:>8}{score:>11}{rank:>10}")
 
 
+MENTIONLAB_STREAMS = {
+    "queries": "SELECT count(*) || ' queries in ' || count(DISTINCT project_id) || ' projects' FROM mentionlab.queries",
+    "ai_responses": "SELECT count(*) || ' AI answers, newest ' || max(initiatedat) FROM mentionlab.ai_responses",
+    "visibility_timeseries": (
+        "SELECT displayname || ' named in ' || sum(presentin) || ' of ' || sum(totalresponses) || ' answers, '"
+        " || count(DISTINCT bucket) || ' buckets' FROM mentionlab.visibility_timeseries GROUP BY displayname ORDER BY sum(presentin) DESC LIMIT 1"
+    ),
+    "share_of_voice": (
+        "SELECT displayname || ' has ' || round(100.0 * sum(mentioncount) / sum(totalmentions), 1) || '% of entity mentions'"
+        " FROM mentionlab.share_of_voice GROUP BY displayname ORDER BY sum(mentioncount) DESC LIMIT 1"
+    ),
+    "entity_visibility": (
+        "SELECT displayname || ' avg position ' || round(avg(avgpositionrank), 2) || ', sentiment ' || round(avg(sentimentscore), 1)"
+        " FROM mentionlab.entity_visibility GROUP BY displayname ORDER BY displayname LIMIT 1"
+    ),
+    "entities": "SELECT count(*) || ' entities, ' || count(*) FILTER (WHERE isprimary) || ' primary, ' || count(*) FILTER (WHERE iscompetitor) || ' competitors' FROM mentionlab.entities",
+}
+
+
+def show_mentionlab_streams(connection: Any) -> None:
+    """Mentionlab: one line per listing and analytics stream."""
+    print("\nMentionlab listings and analytics (one line per stream)")
+    for stream, sql in MENTIONLAB_STREAMS.items():
+        print(f"  {stream:<24} {connection.exec_driver_sql(sql).scalar()}")
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--provider", choices=PROVIDERS, action="append", help="sync only this provider (repeatable); default: all four")
@@ -221,6 +248,7 @@ def main(argv: Optional[List[str]] = None) -> None:
             show_statistics(connection)
         if "mentionlab" in schemas:
             show_brands(connection)
+            show_mentionlab_streams(connection)
     rebuilt = "; each `make demo` deletes and rebuilds it" if server is not None else "; kept, later syncs merge into it"
     print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)}{rebuilt})")
     if db_path == DEMO_DIR / "mentions.duckdb":

@@ -63,7 +63,7 @@ class Sandbox:
         self.mention = MentionApi(data, SANDBOX_TOKEN, NO_API_PLAN_TOKEN, max_page_size=max_page_size)
         self.mention_stream = MentionStream(data, SANDBOX_TOKEN)
         self.sociovite = SocioviteApi(SOCIOVITE_TOKEN)
-        self.mentionlab = MentionlabApi(MENTIONLAB_API_KEY)
+        self.mentionlab = MentionlabApi(MENTIONLAB_API_KEY, max_page_size=max_page_size)
         self.mentionlytics = MentionlyticsApi()
         self.faults = Faults()
         self._rng = random.Random(self.faults.seed)
@@ -183,7 +183,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
         elif path.startswith("/sociovite/"):
             status, headers, payload = sandbox.sociovite.handle(path, query, headers_in)
         elif path.startswith("/mentionlab/"):
-            status, headers, payload = sandbox.mentionlab.handle(self.command, path, headers_in, body)
+            status, headers, payload = sandbox.mentionlab.handle(self.command, path, headers_in, body, query)
         elif path.startswith("/mentionlytics/"):
             paged = {**query, "page_no": ["0"]} if sandbox.faults.endless_cursor else query  # endless_cursor: page_no ignored
             status, headers, payload = sandbox.mentionlytics.handle(self.command, path, paged, headers_in, body)
@@ -227,6 +227,10 @@ class SandboxHandler(BaseHTTPRequestHandler):
             return 200, {}, sandbox.mentionlab.result_ids()
         if path == "/_sandbox/mentionlab/brand_mentions":
             return 200, {}, sandbox.mentionlab.brand_mention_ids()
+        if path == "/_sandbox/mentionlab/queries":
+            return 200, {}, sandbox.mentionlab.query_ids()
+        if path == "/_sandbox/mentionlab/ai_responses":
+            return 200, {}, sandbox.mentionlab.ai_response_ids()
         if path == "/_sandbox/mentionlab/stats":
             return 200, {}, {"rate_limited": sandbox.mentionlab.rate_limited, "projects": len(sandbox.mentionlab.projects)}
         if path == "/_sandbox/mentionlytics/mentions":
@@ -323,7 +327,7 @@ def endless_next_page(path: str, query: Dict[str, List[str]], body: bytes, paylo
     """The `endless_cursor` fault: each provider's answer points at the page just asked for (or is that page again).
 
     Mention: `_links.more` carries the request's own parameters; Sociovite: the envelope stays on page 1;
-    Mentionlab: the list-cursor answer hands the request's cursor back; Mentionlytics (paged by number):
+    Mentionlab: the list-cursor answer hands the request's cursor back, a page object names the page asked for; Mentionlytics (paged by number):
     page_no is ignored and every answer is the first page, filled to `per_page` rows.
     """
     if path.startswith("/api/") and isinstance(payload, dict) and isinstance(payload.get("_links"), dict) and payload["_links"].get("more"):
@@ -333,6 +337,9 @@ def endless_next_page(path: str, query: Dict[str, List[str]], body: bytes, paylo
         payload["page"] = 1
     elif path.endswith("/list-cursor") and isinstance(payload, dict) and body and json.loads(body).get("cursor"):
         payload["cursor"] = {**payload["cursor"], **json.loads(body)["cursor"]}
+    elif path.startswith("/mentionlab/") and isinstance(payload, dict) and isinstance(payload.get("page"), dict):
+        asked = (query.get("page") or [None])[0] or (json.loads(body) if body else {}).get("page") or 1
+        payload["page"] = {**payload["page"], "nextPage": int(asked)}  # the page object names the page just asked for
     elif path.startswith("/mentionlytics/") and isinstance(payload, dict) and payload.get("mentions"):
         rows, per_page = payload["mentions"], int((query.get("per_page") or ["20"])[0])
         payload["mentions"] = (rows * (per_page // len(rows) + 1))[:per_page]
