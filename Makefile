@@ -5,14 +5,23 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 18765
 SQL ?=
+# the lowest airbyte-cdk setup.py allows, for test-cdk-lowest (the main venv gets the newest)
+CDK_LOWEST := $(shell sed -n 's/.*"airbyte-cdk>=\([0-9.]*\),.*/\1/p' setup.py)
+VENV_LOWEST ?= .venv-cdk-lowest
 
 .DEFAULT_GOAL := help
-.PHONY: help demo explore test sandbox bench faults clean
+.PHONY: help demo explore test test-airbyte test-cdk-lowest sandbox bench faults clean
 
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[tests]'
+	touch $@
+
+$(VENV_LOWEST)/.tests: setup.py
+	$(PYTHON) -m venv $(VENV_LOWEST)
+	$(VENV_LOWEST)/bin/python -m pip install --quiet --upgrade pip
+	$(VENV_LOWEST)/bin/python -m pip install --quiet -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
 	touch $@
 
 $(VENV)/.warehouse: $(VENV)/.tests
@@ -24,7 +33,7 @@ help:
 	@echo "source-mentions: an Airbyte source for Mention, Mentionlytics, Sociovite and Mentionlab."
 	@echo "The first run of a target creates .venv/ and installs what it needs (a few minutes)."
 	@echo
-	@awk '/^## [a-z]+: / { name = $$2; sub(/:$$/, "", name); text = $$0; sub(/^## [a-z]+: /, "", text); printf "  make %-8s %s\n", name, text }' $(MAKEFILE_LIST)
+	@awk '/^## [a-z-]+: / { name = $$2; sub(/:$$/, "", name); text = $$0; sub(/^## [a-z-]+: /, "", text); printf "  make %-15s %s\n", name, text }' $(MAKEFILE_LIST)
 
 ## demo: main job, ~2 min: sandbox -> .demo/mentions.duckdb (rebuilt), full then incremental sync
 demo: $(VENV)/.warehouse
@@ -34,9 +43,20 @@ demo: $(VENV)/.warehouse
 explore: $(VENV)/.warehouse
 	$(PY) -m source_mentions.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite, 10-12 min on a fresh clone (what .ci/run runs)
+## test: full test suite (what .ci/run runs): pytest, then test-airbyte and test-cdk-lowest; 15-20 min on a fresh clone
 test: $(VENV)/.warehouse
 	$(PY) -m pytest
+	$(MAKE) test-airbyte
+	$(MAKE) test-cdk-lowest
+
+## test-airbyte: Airbyte's own runner, `airbyte-cdk connector test --no-creds` (Docker tests left out), on a copy named source-mentions
+test-airbyte: $(VENV)/.tests
+	.ci/airbyte-connector-test $(PY)
+
+## test-cdk-lowest: the unit tests against the lowest airbyte-cdk setup.py allows, in .venv-cdk-lowest (`make test`'s own venv has the newest)
+test-cdk-lowest: $(VENV_LOWEST)/.tests
+	$(VENV_LOWEST)/bin/python -c 'import importlib.metadata as m; print("airbyte-cdk", m.version("airbyte-cdk"))'
+	$(VENV_LOWEST)/bin/python -m pytest -q unit_tests
 
 ## sandbox: provider emulator on 127.0.0.1:18765 (the sample configs' port) until Ctrl-C
 sandbox: $(VENV)/.tests
@@ -50,6 +70,6 @@ bench: $(VENV)/.tests
 faults: $(VENV)/.tests
 	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -q integration_tests/test_fault_matrix.py
 
-## clean: remove .venv/, .demo/ (the DuckDB file) and build leftovers
+## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:
-	rm -rf $(VENV) .demo *.egg-info
+	rm -rf $(VENV) $(VENV_LOWEST) .demo *.egg-info

@@ -92,20 +92,3 @@ def test_unreadable_config_file_is_a_config_error_not_a_traceback(tmp_path):
     assert read.returncode == 1 and errors and errors[0]["failure_type"] == "config_error"
     assert "Traceback" not in checked.stdout + checked.stderr + read.stdout + read.stderr
 
-
-def test_the_docker_entrypoint_command_prints_a_valid_spec_message(tmp_path):
-    """Runs the Dockerfile's ENTRYPOINT (its main.py, from a folder that is not the repo) as the image would."""
-    from airbyte_cdk.models import Type
-    from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
-
-    root = Path(__file__).resolve().parent.parent
-    entrypoint = next(line for line in (root / "Dockerfile").read_text().splitlines() if line.startswith("ENTRYPOINT"))
-    program, script = json.loads(entrypoint.removeprefix("ENTRYPOINT"))
-    assert program == "python" and script == "/airbyte/integration_code/main.py"
-    done = subprocess.run([sys.executable, str(root / Path(script).name), "spec"], capture_output=True, text=True, timeout=120, cwd=tmp_path)
-
-    assert done.returncode == 0, done.stderr[-2000:]
-    messages = [AirbyteMessageSerializer.load(json.loads(line)) for line in done.stdout.splitlines() if line.startswith("{")]
-    specs = [message.spec for message in messages if message.type == Type.SPEC]
-    assert len(specs) == 1 and specs[0].connectionSpecification["required"] == ["provider"]
-    assert {branch["title"] for branch in specs[0].connectionSpecification["properties"]["provider"]["oneOf"]} >= {"Mention", "Sociovite"}

@@ -1,8 +1,14 @@
-"""The airbyte-cdk standard test suite, scenarios from acceptance-test-config.yml, against the sandbox."""
+"""The airbyte-cdk standard test suite against the sandbox, scenarios from integration_tests/sandbox-test-config.yml.
 
+The root acceptance-test-config.yml holds Airbyte's real-account scenarios (secrets/), run by
+`airbyte-cdk connector test` (`make test-airbyte`).
+"""
+
+from pathlib import Path
 from typing import Iterator
 
 import pytest
+import yaml
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 
@@ -11,6 +17,7 @@ from source_mentions.source import SourceMentions
 
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]
 SANDBOX_PORT = 18765  # the port integration_tests/*_config.json point at
+SANDBOX_SCENARIOS = Path(__file__).parent / "sandbox-test-config.yml"
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -28,6 +35,8 @@ def fresh_mentionlytics_tokens(sandbox_for_scenarios: SandboxHTTPServer) -> None
 
 
 class TestSourceMentionsStandardSuite(SourceTestSuiteBase):
+    acceptance_test_config = yaml.safe_load(SANDBOX_SCENARIOS.read_text())  # the suite reads its scenarios from here
+
     @classmethod
     def create_connector(cls, scenario: ConnectorTestScenario | None) -> SourceMentions:
         config = scenario.get_config_dict(connector_root=cls.get_connector_root_dir(), empty_if_missing=True) if scenario else {}

@@ -10,6 +10,7 @@ from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarat
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .components import PROGRESS, RETRY_LINE_FILTER, ConfiguredIds, SourceMentionsComponentFactory
+from .components.cdk_adapter import set_record_queue_size
 
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
 # 10,000 records, so on large syncs peak memory grew with the sync (1.105x from 20,000 to 200,000
@@ -46,9 +47,9 @@ class SourceMentions(YamlDeclarativeSource):
         # token is handed back in the config as the user gave it (JsonRefreshTokenAuthenticator)
         user_config = copy.deepcopy(dict(config)) if config is not None else None
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
-        SourceMentionsComponentFactory.adopt(self._constructor, user_config=user_config)
+        self.factory = SourceMentionsComponentFactory.of_source(self, user_config=user_config)
         logging.getLogger("airbyte").addFilter(RETRY_LINE_FILTER)  # the logger of the CDK's retry line; added once
-        self._concurrent_source._queue.maxsize = RECORD_QUEUE_SIZE  # the CDK has no setting for it
+        set_record_queue_size(self, RECORD_QUEUE_SIZE)
         PROGRESS.reset()  # one source per sync: progress lines count this sync's records
 
     def read(
@@ -63,9 +64,9 @@ class SourceMentions(YamlDeclarativeSource):
         After a stop (components.stop), the partitions still queued end without a request; their
         messages are dropped (logs excepted) and the sync ends with that one error.
         """
-        factory: SourceMentionsComponentFactory = self._constructor  # type: ignore[assignment]
+        factory = self.factory
         stop = factory.sync_stop
-        self._verify_configured_ids()  # an unknown configured id, or none listed to default to: a config_error, not an empty sync
+        self._verify_configured_ids(config)  # an unknown configured id, or none listed to default to: a config_error, not an empty sync
         try:
             for message in super().read(logger, config, catalog, state):
                 if stop.error is None or message.type == Type.LOG:
@@ -88,26 +89,26 @@ class SourceMentions(YamlDeclarativeSource):
         Both build their streams with check's short retry budget: FAILED within seconds on an
         unreachable host (components.retries).
         """
-        with self._constructor.checking():  # type: ignore[attr-defined]
+        with self.factory.checking():
             status = super().check(logger, config)
-            stop = self._constructor.sync_stop  # type: ignore[attr-defined]
+            stop = self.factory.sync_stop
             if stop.error is not None:
                 return AirbyteConnectionStatus(status=Status.FAILED, message=stop.error.message)
             if status.status != Status.SUCCEEDED:
                 return status
             try:
-                self._verify_configured_ids()
+                self._verify_configured_ids(config)
             except AirbyteTracedException as problem:
                 return AirbyteConnectionStatus(status=Status.FAILED, message=problem.message)
             return status
 
-    def _verify_configured_ids(self) -> None:
-        provider = self._config.get("provider")
+    def _verify_configured_ids(self, config: Mapping[str, Any]) -> None:
+        provider = config.get("provider")
         ids = CONFIGURED_IDS.get(provider.get("provider_type", "mention")) if isinstance(provider, Mapping) else None
-        if ids is None or not ids.needs_listing(self._config):
+        if ids is None or not ids.needs_listing(config):
             return
         definition = self.resolved_manifest["definitions"]
         for part in ids.listing.split("/"):
             definition = definition[part]
-        listing = self._constructor.create_component(DeclarativeStreamModel, dict(definition), self._config)
-        ids.verify(listing, self._config)
+        listing = self.factory.create_component(DeclarativeStreamModel, dict(definition), config)
+        ids.verify(listing, config)

@@ -3,6 +3,7 @@
 import requests_mock
 from airbyte_cdk.models import SyncMode
 
+from source_mentions.components.cdk_adapter import record_queue_size
 from source_mentions.source import RECORD_QUEUE_SIZE, SourceMentions
 
 from .builders import ACCOUNT, API, ALERTS_URL, TOKEN, alerts_page, config, ids, mention, mentions_page, mention_page_queries, mock_account, mock_mentions, query_of, run_read
@@ -88,7 +89,7 @@ def test_sync_larger_than_the_record_queue_arrives_whole():
 
 
 def test_record_queue_is_capped_so_memory_does_not_grow_with_the_sync():
-    assert SourceMentions(config=config())._concurrent_source._queue.maxsize == RECORD_QUEUE_SIZE
+    assert record_queue_size(SourceMentions(config=config())) == RECORD_QUEUE_SIZE
 
 
 def test_twitter_mention_without_restricted_fields_is_kept():

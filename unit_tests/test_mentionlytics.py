@@ -60,7 +60,7 @@ def warnings(output):
 
 
 def test_the_refresh_is_a_json_body_with_the_refresh_token_only():
-    """Relies on the CDK posting `build_refresh_request_body()` as `data=` (7.39 `_make_handled_request`)."""
+    """The refresh request (components.auth.send_refresh_request) posts `build_refresh_request_body()` as `data=`."""
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed()])
         serve_mentions(http, [mention(1)])

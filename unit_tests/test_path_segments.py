@@ -19,7 +19,7 @@ def paths(http: requests_mock.Mocker) -> List[str]:
 
 
 def test_the_manifest_filter_path_segment_is_known_to_the_cdk_template_environment():
-    """CDK assumption: every manifest template renders in `interpolation.jinja._ENVIRONMENT`, where components.interpolation adds the filter."""
+    """CDK assumption: every manifest template renders in the environment cdk_adapter.register_jinja_filter adds the filter to."""
     rendered = InterpolatedString.create("/accounts/{{ value | path_segment }}/alerts", parameters={}).eval({}, value="../../x?y=1#z %2F")
     assert rendered == "/accounts/..%2F..%2Fx%3Fy%3D1%23z%20%252F/alerts"
 

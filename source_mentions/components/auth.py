@@ -12,7 +12,6 @@ import dpath
 import requests
 from airbyte_cdk.config_observation import emit_configuration_as_airbyte_control_message
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
     ExponentialBackoffStrategy,
@@ -23,6 +22,7 @@ from airbyte_cdk.utils.airbyte_secrets_utils import add_to_secrets
 from airbyte_cdk.utils.datetime_helpers import AirbyteDateTime
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .cdk_adapter import AdaptedSingleUseRefreshAuthenticator
 from .redirects import refuse_redirect_to_another_host
 from .retries import RetryBudget, RetryWait, describe_failure
 from .stop import SyncStop
@@ -31,11 +31,11 @@ MIN_REFRESH_READ_TIMEOUT_S = 60.0
 
 
 @dataclass
-class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authenticator):
+class JsonRefreshTokenAuthenticator(AdaptedSingleUseRefreshAuthenticator):
     """Rotating refresh tokens (the CDK's single-use OAuth) whose refresh request is a JSON body.
 
-    The 7.39 OAuthAuthenticator can only post a form body (`_make_handled_request` sends
-    `data=build_refresh_request_body()`); Mentionlytics' public clients send
+    The 7.39 OAuthAuthenticator can only post a form body (its refresh request, `send_refresh_request`
+    here, sends `data=build_refresh_request_body()`); Mentionlytics' public clients send
     `{"refresh_token": "..."}` as JSON. Expiry, the refresh lock, rotation and the CONTROL message
     stay the CDK's. A rejected refresh token (a reason from `refresh_token_error_values` under any
     of `refresh_token_error_keys`; the CDK reads only one key) is a config_error led by
@@ -107,20 +107,20 @@ class JsonRefreshTokenAuthenticator(DeclarativeSingleUseRefreshTokenOauth2Authen
             self.sync_stop.stop(self._rejected(f"the refresh endpoint answered {reason}", internal))
             raise self.sync_stop.stopped() from error
 
-    def _emit_control_message(self) -> None:
-        """The CDK's hook after a rotation (a private name in 7.39): the user's config with the new tokens only."""
+    def emit_rotated_tokens(self) -> None:
+        """After a rotation: the user's config with the new tokens only."""
         if self.saved_config is None:
-            super()._emit_control_message()
+            super().emit_rotated_tokens()
             return
         config = copy.deepcopy(dict(self.saved_config))
         for path in (self.access_token_config_path, self.refresh_token_config_path, self.token_expiry_date_config_path):
             dpath.new(config, list(path), dpath.get(self.config, list(path)))
         emit_configuration_as_airbyte_control_message(config)
 
-    def _make_handled_request(self) -> Any:
+    def send_refresh_request(self) -> Any:
         """The refresh request within the requester's retry budget; a redirect to another host is refused.
 
-        Overrides the CDK's private method: in 7.39 it posts without a timeout (a silent server
+        Replaces the CDK's request: in 7.39 it posts without a timeout (a silent server
         blocks forever), follows every redirect (a 307 re-posts the refresh token to any host) and
         retries for 300 s whatever the command. A 4xx other than 429 is raised as it came, for
         `refresh_access_token` to name a rejected token.

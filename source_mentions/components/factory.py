@@ -12,21 +12,18 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
-from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
-from airbyte_cdk.sources.message import LogAppenderMessageRepositoryDecorator
-from airbyte_cdk.sources.message.repository import StateFilteringMessageRepository
-from airbyte_cdk.sources.streams import NO_CURSOR_STATE_KEY
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
+from .cdk_adapter import AdaptedComponentFactory, reclass
 from .extractors import KeyPathExtractor
 from .incremental import (
     KEYSET_PARAMETER,
@@ -49,7 +46,7 @@ from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
 from .stop import StoppingHttpRequester, SyncStop
 
 
-class SourceMentionsComponentFactory(ModelToComponentFactory):
+class SourceMentionsComponentFactory(AdaptedComponentFactory):
     """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
 
     - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
@@ -91,18 +88,17 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         return RetryBudget.for_check(config) if self._checking else RetryBudget.for_read(config)
 
     @classmethod
-    def adopt(cls, factory: ModelToComponentFactory, user_config: Optional[Config] = None) -> None:
-        """Turn the factory the CDK built inside the source's __init__ (no way to pass one in) into this one."""
-        factory.__class__ = cls
-        factory._init_mappings()  # its model-to-constructor table holds bound methods of the old class
+    def of_source(cls, source: Any, user_config: Optional[Config] = None) -> "SourceMentionsComponentFactory":
+        """The factory the CDK built inside the source's __init__ (no way to pass one in), made this one."""
+        factory = cls.adopt(source)
         # The CDK caches parent streams' answers (the same `disable_cache` reaches the parents' own
         # factory): a cut body it then retries is replayed from the cache until the retries run out.
         # Parents are read once per stream; the few repeated list requests cost less than that.
-        factory._disable_cache = True
-        assert isinstance(factory, cls)
+        factory.disable_cache()
         factory.user_config = user_config
         factory.sync_stop = SyncStop()
         factory.skipped_records = SkippedRecords()
+        return factory
 
     def create_http_requester(
         self,
@@ -122,8 +118,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
         requester = super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
         keep_credentials_on_their_host(requester)
         if type(requester) is HttpRequester:
-            requester.__class__ = StoppingHttpRequester  # same fields; sends nothing once the sync was stopped
-            requester.sync_stop = self.sync_stop
+            reclass(requester, StoppingHttpRequester).sync_stop = self.sync_stop  # sends nothing once the sync was stopped
         waits = getattr(requester.error_handler, "backoff_strategies", None) or []
         if isinstance(requester.authenticator, JsonRefreshTokenAuthenticator) and waits and isinstance(waits[0], RetryWait):
             requester.authenticator.retry_wait = waits[0]  # the token refresh retries as its requester does
@@ -145,37 +140,16 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     def create_parent_stream_config_with_substream_wrapper(
         self, model: Any, config: Config, *, stream_name: str, **kwargs: Any
     ) -> ParentStreamConfig:
-        """The CDK's method (7.39) with this class in place of the plain ModelToComponentFactory it builds parents with.
+        """The CDK's method with this class in place of the plain ModelToComponentFactory it builds parents with.
 
         Without it a parent stream (Mention's accounts, alerts and alert heads; Mentionlab's projects)
         would get none of this factory's hooks: no timeouts, redirects followed, no retry budget.
         """
-        child_state = self._connector_state_manager.get_stream_state(stream_name, None)
-        if NO_CURSOR_STATE_KEY in child_state:
-            child_state = {key: value for key, value in child_state.items() if key != NO_CURSOR_STATE_KEY}
-        parent_state = child_state if model.incremental_dependency and child_state else None
         try:
-            parent_state_manager = self._instantiate_parent_stream_state_manager(child_state, config, model, parent_state)
+            substream_factory = self.parent_stream_factory(model, config, stream_name=stream_name)
         except (ValueError, TypeError, KeyError, AttributeError) as error:  # the CDK reads any other shape as a parent's cursor value
+            child_state = self.stream_state(stream_name)
             raise bad_state(stream_name, "it is not the state this stream writes", child_state, internal=f"{type(error).__name__}: {error}") from error
-        substream_factory = type(self)(
-            custom_components_trusted=self._custom_components_trusted,
-            connector_state_manager=parent_state_manager,
-            limit_pages_fetched_per_slice=self._limit_pages_fetched_per_slice,
-            limit_slices_fetched=self._limit_slices_fetched,
-            emit_connector_builder_messages=self._emit_connector_builder_messages,
-            disable_retries=self._disable_retries,
-            disable_cache=self._disable_cache,
-            message_repository=StateFilteringMessageRepository(
-                LogAppenderMessageRepositoryDecorator(
-                    {"airbyte_cdk": {"stream": {"is_substream": True}}, "http": {"is_auxiliary": True}},
-                    self._message_repository,
-                    self._evaluate_log_level(self._emit_connector_builder_messages),
-                ),
-            ),
-            api_budget=self._api_budget,
-            rate_limited_authenticators=self._rate_limited_authenticators,
-        )
         # a parent read incrementally (`incremental_dependency`) needs its own cursor: its state is saved in the child's
         substream_factory._checking, substream_factory._builds_parents = self._checking, not model.incremental_dependency
         substream_factory.user_config, substream_factory.sync_stop, substream_factory.skipped_records = self.user_config, self.sync_stop, self.skipped_records
@@ -195,7 +169,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)
         if type(budget) is HttpAPIBudget:
-            budget.__class__ = ExplainedAPIBudget  # same state; acquire_call also logs the waits
+            reclass(budget, ExplainedAPIBudget)  # acquire_call also logs the waits
         return budget
 
     def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
@@ -218,7 +192,7 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
             strategy.checkpoints = cursor
         if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
-            retriever.__class__ = HeadFirstRetriever  # same fields; reads the alert's head first, in the partition
+            reclass(retriever, HeadFirstRetriever)  # reads the alert's head first, in the partition
             retriever.since_id_cursor = cursor
         since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
         selector = getattr(retriever, "record_selector", None)
@@ -230,21 +204,21 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
     def create_dpath_extractor(self, model: Any, config: Config, decoder: Any = None, **kwargs: Any) -> Any:
         extractor = super().create_dpath_extractor(model, config, decoder=decoder, **kwargs)
         if type(extractor) is DpathExtractor and extractor.field_path and not any("*" in str(part) for part in extractor.field_path):
-            extractor.__class__ = KeyPathExtractor  # same fields; a key-by-key lookup instead of dpath's walk of the whole answer
+            reclass(extractor, KeyPathExtractor)  # a key-by-key lookup instead of dpath's walk of the whole answer
         return extractor
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
         if type(selector) is RecordSelector:
-            selector.__class__ = ProgressRecordSelector  # same fields; select_records also reports progress
+            reclass(selector, ProgressRecordSelector)  # select_records also reports progress
         return selector
 
-    def _build_concurrent_cursor(
+    def build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
         """The stream's cursor; a saved state it cannot read is a config_error, not a traceback."""
         name = model.name or ""
-        state = self._connector_state_manager.get_stream_state(name, None)
+        state = self.stream_state(name)
         try:
             return self._build_since_id_or_cdk_cursor(model, stream_slicer, config)
         except AirbyteTracedException:
@@ -256,18 +230,16 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
             expected = f"a `{cursor.cursor_field}` date in the form {cursor.datetime_format}" if isinstance(cursor, DatetimeBasedCursorModel) else "the state this stream writes"
             raise bad_state(name, f"it is not {expected}", state, internal=f"{type(error).__name__}: {error}") from error
 
-    def _warn_on_ineffective_incremental_dependency(self, model: DeclarativeStreamModel) -> None:
-        """The CDK's WARN (7.39, a private hook) that a parent's state is lost without `incremental_sync`: not for a ParentStateCursor stream, which keeps it."""
-        if (model.parameters or {}).get(PARENT_STATE_PARAMETER):
-            return
-        super()._warn_on_ineffective_incremental_dependency(model)
+    def keeps_parent_state(self, model: DeclarativeStreamModel) -> bool:
+        """A ParentStateCursor stream keeps its parent's state without `incremental_sync` (no CDK warning for it)."""
+        return bool((model.parameters or {}).get(PARENT_STATE_PARAMETER))
 
     def _build_since_id_or_cdk_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
         name = model.name or ""
         if self._builds_parents:
-            return super()._build_concurrent_cursor(model, stream_slicer, config)
+            return self.cdk_concurrent_cursor(model, stream_slicer, config)
         stream_options = (model.parameters or {}).get(STREAM_SINCE_ID_PARAMETER)
         if stream_options and stream_slicer is not None:
             return StreamSinceIdCursor(
@@ -277,9 +249,9 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 group_field=stream_options["group_field"],
                 cursor_field=stream_options["cursor_field"],
                 checkpoint_every=int(stream_options["checkpoint_every"]),
-                stream_state=self._connector_state_manager.get_stream_state(name, None),
-                connector_state_manager=self._connector_state_manager,
-                message_repository=self._message_repository,
+                stream_state=self.stream_state(name),
+                connector_state_manager=self.connector_state_manager,
+                message_repository=self.message_repository,
             )
         keyset_options = (model.parameters or {}).get(KEYSET_PARAMETER)
         if keyset_options and stream_slicer is not None:
@@ -288,9 +260,9 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 partition_router=stream_slicer,
                 partition_field=keyset_options["partition_field"],
                 cursor_field=keyset_options["cursor_field"],
-                stream_state=self._connector_state_manager.get_stream_state(name, None),
-                connector_state_manager=self._connector_state_manager,
-                message_repository=self._message_repository,
+                stream_state=self.stream_state(name),
+                connector_state_manager=self.connector_state_manager,
+                message_repository=self.message_repository,
             )
         options = (model.parameters or {}).get(SINCE_ID_PARAMETER)
         # checked after since_id: a parent inherits its child's `$parameters`, and `mentions` read as a parent keeps its own cursor
@@ -300,19 +272,19 @@ class SourceMentionsComponentFactory(ModelToComponentFactory):
                 stream_name=name,
                 partition_router=stream_slicer,
                 cursor_field=parent_options["cursor_field"],
-                stream_state=self._connector_state_manager.get_stream_state(name, None),
-                connector_state_manager=self._connector_state_manager,
-                message_repository=self._message_repository,
+                stream_state=self.stream_state(name),
+                connector_state_manager=self.connector_state_manager,
+                message_repository=self.message_repository,
             )
         if not options or stream_slicer is None:
-            return super()._build_concurrent_cursor(model, stream_slicer, config)
+            return self.cdk_concurrent_cursor(model, stream_slicer, config)
         return SinceIdCursor(
             stream_name=name,
             partition_router=stream_slicer,
             partition_field=options["partition_field"],
             cursor_field=options["cursor_field"],
             head_field=options.get("head_field"),
-            stream_state=self._connector_state_manager.get_stream_state(name, None),
-            connector_state_manager=self._connector_state_manager,
-            message_repository=self._message_repository,
+            stream_state=self.stream_state(name),
+            connector_state_manager=self.connector_state_manager,
+            message_repository=self.message_repository,
         )

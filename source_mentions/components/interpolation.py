@@ -5,9 +5,9 @@ dots cannot be escaped at all: requests turns `%2E%2E` back into `..`, which a s
 itself) resolves by climbing one level. So an id from the config or from an answer could make the
 connector request another resource (`account_id` `../../x` would request `GET /x`).
 
-7.39 has no public way to add a filter: it is registered in the environment the CDK renders every
-manifest template with, `airbyte_cdk.sources.declarative.interpolation.jinja._ENVIRONMENT` (a
-private name; unit_tests/test_path_segments.py names this assumption).
+7.39 has no public way to add a filter: cdk_adapter.register_jinja_filter adds it to the
+environment the CDK renders every manifest template with (a private name, pinned by
+unit_tests/test_cdk_adapter.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,9 @@ from typing import Any
 from urllib.parse import quote
 
 from airbyte_cdk.models import FailureType
-from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
+
+from .cdk_adapter import register_jinja_filter
 
 DOT_SEGMENTS = (".", "..")
 
@@ -37,4 +38,4 @@ def path_segment(value: Any) -> str:
     return quote(text, safe="")
 
 
-cdk_jinja._ENVIRONMENT.filters["path_segment"] = path_segment
+register_jinja_filter("path_segment", path_segment)

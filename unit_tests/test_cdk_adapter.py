@@ -1,0 +1,199 @@
+"""The CDK assumptions of components.cdk_adapter, one test each: a CDK release that breaks one fails here, naming it.
+
+CI runs these against the lowest and the newest airbyte-cdk setup.py allows (`make test-cdk-versions`).
+"""
+
+import ast
+import hashlib
+import inspect
+import queue
+import textwrap
+from dataclasses import dataclass
+from typing import Any, Callable, List
+
+import jinja2
+import pytest
+import requests
+from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
+from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
+from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
+from airbyte_cdk.sources.declarative.models.declarative_component_schema import HttpRequester as HttpRequesterModel
+from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
+from airbyte_cdk.sources.declarative.requesters import HttpRequester
+from airbyte_cdk.sources.message import MessageRepository
+from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
+from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import AbstractOauth2Authenticator
+from airbyte_cdk.sources.streams.http.requests_native_auth.oauth import SingleUseRefreshTokenOauth2Authenticator
+
+from source_mentions.components import ExplainedAPIBudget, HeadFirstRetriever, KeyPathExtractor, ProgressRecordSelector, SourceMentionsComponentFactory, StoppingHttpRequester
+from source_mentions.components.cdk_adapter import reclass, reclass_problems, record_queue_size, requester_session, source_factory
+from source_mentions.source import RECORD_QUEUE_SIZE, SourceMentions
+
+from .builders import config
+
+# ast fingerprint of ModelToComponentFactory.create_parent_stream_config_with_substream_wrapper, whose
+# first part cdk_adapter.AdaptedComponentFactory.parent_stream_factory copies (airbyte-cdk 7.39.0 and 7.39.1)
+CDK_PARENT_WRAPPER_FINGERPRINTS = {"3a24e72b0c0104c7"}
+
+
+def parameters(function: Callable[..., Any]) -> List[str]:
+    return list(inspect.signature(function).parameters)
+
+
+def broken(assumption: str, used_by: str) -> str:
+    return f"CDK assumption broken: {assumption}. Used by components.cdk_adapter.{used_by}; adapt it to this CDK."
+
+
+def source_of(function: Callable[..., Any]) -> str:
+    return textwrap.dedent(inspect.getsource(function))
+
+
+# ---------------------------------------------------------------- the component factory
+
+
+def test_the_factory_builds_every_stream_cursor_in_build_concurrent_cursor():
+    method = getattr(ModelToComponentFactory, "_build_concurrent_cursor", None)
+    assumption = "ModelToComponentFactory.create_default_stream builds the cursor with self._build_concurrent_cursor(model, stream_slicer, config)"
+    assert method is not None and parameters(method) == ["self", "model", "stream_slicer", "config"], broken(assumption, "AdaptedComponentFactory._build_concurrent_cursor")
+    assert "self._build_concurrent_cursor(" in source_of(ModelToComponentFactory.create_default_stream), broken(assumption, "AdaptedComponentFactory._build_concurrent_cursor")
+
+
+@pytest.mark.parametrize(
+    "name, kind",
+    [
+        ("_connector_state_manager", ConnectorStateManager),
+        ("_message_repository", MessageRepository),
+        ("_disable_cache", bool),
+        ("_custom_components_trusted", bool),
+        ("_emit_connector_builder_messages", bool),
+        ("_disable_retries", bool),
+        ("_limit_pages_fetched_per_slice", (int, type(None))),
+        ("_limit_slices_fetched", (int, type(None))),
+        ("_api_budget", object),
+        ("_rate_limited_authenticators", object),
+    ],
+)
+def test_the_factory_keeps_its_settings_in_private_attributes(name, kind):
+    factory = ModelToComponentFactory()
+    assumption = f"ModelToComponentFactory() sets self.{name} ({getattr(kind, '__name__', kind)})"
+    assert hasattr(factory, name) and isinstance(getattr(factory, name), kind), broken(assumption, "AdaptedComponentFactory (state accessors, parent_stream_factory)")
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("_init_mappings", ["self"]),
+        ("_instantiate_parent_stream_state_manager", ["self", "child_state", "config", "model", "parent_state"]),
+        ("_evaluate_log_level", ["self", "emit_connector_builder_messages"]),
+        ("_warn_on_ineffective_incremental_dependency", ["self", "model"]),
+    ],
+)
+def test_the_factory_has_the_private_methods_the_adapter_calls(name, expected):
+    method = getattr(ModelToComponentFactory, name, None)
+    assumption = f"ModelToComponentFactory.{name}({', '.join(expected[1:])}) exists"
+    assert method is not None and parameters(method) == expected, broken(assumption, "AdaptedComponentFactory.adopt / parent_stream_factory")
+
+
+def test_the_copied_parent_stream_wrapper_is_unchanged_in_the_cdk():
+    tree = ast.parse(source_of(ModelToComponentFactory.create_parent_stream_config_with_substream_wrapper))
+    fingerprint = hashlib.sha256(ast.dump(tree).encode()).hexdigest()[:16]
+    assert fingerprint in CDK_PARENT_WRAPPER_FINGERPRINTS, (
+        f"ModelToComponentFactory.create_parent_stream_config_with_substream_wrapper changed in this CDK (fingerprint {fingerprint}): "
+        "re-check the copy in components.cdk_adapter.AdaptedComponentFactory.parent_stream_factory against it, "
+        "then add the fingerprint to CDK_PARENT_WRAPPER_FINGERPRINTS."
+    )
+
+
+def test_a_source_adopts_the_factory_the_cdk_built_with_this_class_methods_in_its_table():
+    source = SourceMentions(config=config())
+    factory = source_factory(source)
+    assumption = "a declarative source keeps its component factory in self._constructor, and _init_mappings() rebuilds PYDANTIC_MODEL_TO_CONSTRUCTOR from the instance's methods"
+    assert isinstance(factory, SourceMentionsComponentFactory) and factory is source.factory, broken(assumption, "source_factory / AdaptedComponentFactory.adopt")
+    constructor = factory.PYDANTIC_MODEL_TO_CONSTRUCTOR[HttpRequesterModel]
+    assert constructor.__self__ is factory and constructor.__func__ is SourceMentionsComponentFactory.create_http_requester, broken(assumption, "AdaptedComponentFactory.adopt")
+
+
+# ---------------------------------------------------------------- the source, templates, requesters
+
+
+def test_the_record_queue_of_a_source_is_a_queue_whose_size_can_be_capped():
+    source = SourceMentions(config=config())
+    assumption = "ConcurrentDeclarativeSource keeps the record queue in self._concurrent_source._queue (a queue.Queue)"
+    assert isinstance(getattr(getattr(source, "_concurrent_source", None), "_queue", None), queue.Queue), broken(assumption, "set_record_queue_size")
+    assert record_queue_size(source) == RECORD_QUEUE_SIZE
+
+
+def test_manifest_templates_render_in_the_jinja_environment_filters_are_added_to():
+    environment = getattr(cdk_jinja, "_ENVIRONMENT", None)
+    assumption = "airbyte_cdk.sources.declarative.interpolation.jinja._ENVIRONMENT is the jinja2 Environment every manifest template renders in"
+    assert isinstance(environment, jinja2.Environment), broken(assumption, "register_jinja_filter")
+    assert "path_segment" in environment.filters, broken(assumption, "register_jinja_filter")
+    assert "_ENVIRONMENT" in inspect.getsource(cdk_jinja.JinjaInterpolation), broken(assumption, "register_jinja_filter")
+
+
+def test_a_requester_sends_with_a_requests_session_behind_its_http_client():
+    requester = HttpRequester(name="probe", url_base="https://example.invalid", path="/", config={}, parameters={})
+    assumption = "HttpRequester keeps its HttpClient in self._http_client, whose requests session is self._session"
+    assert isinstance(requester_session(requester), requests.Session), broken(assumption, "requester_session")
+
+
+# ---------------------------------------------------------------- the refresh-token authenticator
+
+
+def test_the_refresh_request_is_sent_by_make_handled_request():
+    assumption = "refresh_access_token() sends the refresh through self._make_handled_request() and uses its JSON answer"
+    method = getattr(AbstractOauth2Authenticator, "_make_handled_request", None)
+    assert method is not None and parameters(method) == ["self"], broken(assumption, "AdaptedSingleUseRefreshAuthenticator._make_handled_request")
+    assert "self._make_handled_request()" in source_of(SingleUseRefreshTokenOauth2Authenticator.refresh_access_token), broken(
+        assumption, "AdaptedSingleUseRefreshAuthenticator._make_handled_request"
+    )
+
+
+def test_the_rotated_tokens_are_handed_back_by_emit_control_message():
+    assumption = "SingleUseRefreshTokenOauth2Authenticator.refresh_and_set_access_token() hands rotated tokens back with self._emit_control_message()"
+    method = getattr(SingleUseRefreshTokenOauth2Authenticator, "_emit_control_message", None)
+    assert method is not None and parameters(method) == ["self"], broken(assumption, "AdaptedSingleUseRefreshAuthenticator._emit_control_message")
+    assert "self._emit_control_message()" in source_of(SingleUseRefreshTokenOauth2Authenticator.refresh_and_set_access_token), broken(
+        assumption, "AdaptedSingleUseRefreshAuthenticator._emit_control_message"
+    )
+
+
+# ---------------------------------------------------------------- objects the CDK builds, given a subclass
+
+
+@pytest.mark.parametrize(
+    "cdk_class, subclass",
+    [
+        (ModelToComponentFactory, SourceMentionsComponentFactory),
+        (HttpRequester, StoppingHttpRequester),
+        (RecordSelector, ProgressRecordSelector),
+        (HttpAPIBudget, ExplainedAPIBudget),
+        (SimpleRetriever, HeadFirstRetriever),
+        (DpathExtractor, KeyPathExtractor),
+    ],
+)
+def test_objects_the_cdk_builds_can_take_a_subclass_that_adds_no_state(cdk_class, subclass):
+    assert reclass_problems(cdk_class, subclass) == [], broken(f"a {cdk_class.__qualname__} can become a {subclass.__qualname__} as it is", "reclass")
+
+
+def test_reclass_refuses_a_subclass_with_fields_of_its_own():
+    @dataclass
+    class WithAField(HttpAPIBudget):
+        extra: int = 0
+
+    with pytest.raises(TypeError, match="adds the dataclass fields"):
+        reclass(HttpAPIBudget(policies=[]), WithAField)
+
+
+@pytest.mark.parametrize(
+    "cdk_class, names",
+    [
+        (ModelToComponentFactory, ["build_concurrent_cursor", "cdk_concurrent_cursor", "connector_state_manager", "stream_state", "message_repository", "disable_cache", "adopt", "parent_stream_factory"]),
+        (SingleUseRefreshTokenOauth2Authenticator, ["send_refresh_request", "emit_rotated_tokens"]),
+    ],
+)
+def test_the_adapter_public_names_are_not_names_the_cdk_uses(cdk_class, names):
+    """A CDK that starts using one of these names would call the adapter's method in place of its own."""
+    taken = [name for name in names if hasattr(cdk_class, name)]
+    assert not taken, broken(f"{cdk_class.__qualname__} has no attribute named {', '.join(taken)}", "(rename the adapter's method)")
