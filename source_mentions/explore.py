@@ -69,12 +69,12 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser.add_argument("--db", default=str(DEFAULT_DB), help=f"DuckDB file (default {DEFAULT_DB}, the one `make demo` writes)")
     parser.add_argument("--sql", help="run this query and print its rows instead of the overview")
     args = parser.parse_args(argv)
+    if not Path(args.db).is_file():
+        sys.exit(f"No DuckDB file at {args.db}: run `make demo` first (or give --db).")
     try:
         import duckdb
     except ImportError:
         sys.exit("The duckdb package is missing: install the warehouse extra (`make demo` does, or pip install -e '.[warehouse]').")
-    if not Path(args.db).is_file():
-        sys.exit(f"No DuckDB file at {args.db}: run `make demo` first (or give --db).")
     try:
         with duckdb.connect(args.db, read_only=True) as connection:
             print(f"DuckDB file: {args.db}\n")
