@@ -26,6 +26,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+from .allocator import limit_allocator_retention
 from .components import IanaTimezoneName, StartDateNotInTheFuture
 from .source import SourceMentions
 
@@ -126,6 +127,7 @@ def _fail(verb: str, text: str, internal: str) -> None:
 
 def run(args: Optional[List[str]] = None) -> None:
     args = sys.argv[1:] if args is None else args
+    limit_allocator_retention()
     if not args or args[0] in ("-h", "--help"):
         # the CDK would answer a bare call with "No command passed" and a traceback
         print(USAGE, end="", file=sys.stdout if args else sys.stderr)
