@@ -14,7 +14,7 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 )
 from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
-from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
@@ -23,6 +23,7 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
+from .bodies import UNREADABLE_BODY_PARAMETER, UnreadableBodyFilter
 from .cdk_adapter import AdaptedComponentFactory, reclass
 from .extractors import KeyPathExtractor
 from .incremental import (
@@ -63,6 +64,8 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
       the command: `check` (inside `checking()`) tries briefly, a read for minutes.
     - a saved state a cursor cannot read is a config_error naming the stream and the state.
     - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
+    - the manifest's unreadable-body filter (`unreadable_body_filter` in its `$parameters`) is an
+      UnreadableBodyFilter: the page's body is parsed once for it and the records.
     - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
       next-page token or a page stops with an error instead of paging forever.
     - parent streams are built by this class too (the CDK builds them with a plain factory).
@@ -165,6 +168,12 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         if isinstance(component, SinceIdStreamRetriever):
             component.skipped_records = self.skipped_records
         return component
+
+    def create_http_response_filter(self, model: Any, config: Config, **kwargs: Any) -> HttpResponseFilter:  # type: ignore[override]
+        response_filter = super().create_http_response_filter(model, config, **kwargs)
+        if (model.parameters or {}).get(UNREADABLE_BODY_PARAMETER) and type(response_filter) is HttpResponseFilter:
+            reclass(response_filter, UnreadableBodyFilter)  # parses the body once, for the check and the records
+        return response_filter
 
     def create_http_api_budget(self, model: Any, config: Config, **kwargs: Any) -> Any:
         budget = super().create_http_api_budget(model, config, **kwargs)

@@ -1,0 +1,68 @@
+"""Page bodies: parsed once for the unreadable-body check and the records; what is not readable JSON is still retried."""
+
+import requests
+import requests_mock
+from airbyte_cdk.sources.declarative.decoders import JsonDecoder
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
+
+from source_mentions.components import KeyPathExtractor
+from source_mentions.components.bodies import UnreadableBodyFilter
+
+from .builders import config, ids, mention, mentions_page, mock_account, mock_mentions, run_read
+
+PREDICATE = "{{ response is mapping and not response }}"  # the manifest's unreadable_body_filter
+
+
+def unreadable_body_filter() -> UnreadableBodyFilter:
+    return UnreadableBodyFilter(action=ResponseAction.RETRY, predicate=PREDICATE, config={}, parameters={})
+
+
+def answer(body: bytes) -> requests.Response:
+    response = requests.Response()
+    response.status_code = 200
+    response._content = body
+    return response
+
+
+def test_an_empty_object_is_retried_not_read_as_a_last_page():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        mock_mentions(http, "1", [{"text": "{}"}, {"json": mentions_page([mention("3")])}])
+        output = run_read(config(), "mentions")
+    assert ids(output) == ["3"]
+
+
+def test_an_empty_body_is_retried_not_read_as_a_last_page():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        mock_mentions(http, "1", [{"text": ""}, {"json": mentions_page([mention("3"), mention("4")])}])
+        output = run_read(config(), "mentions")
+    assert sorted(ids(output)) == ["3", "4"]
+
+
+def test_the_filter_retries_what_is_not_json_or_an_empty_object_and_passes_the_rest():
+    verdicts = {body: unreadable_body_filter().matches(answer(body)) for body in (b"", b'{"mentions": [', b"{}", b"[]", b'{"mentions": []}')}
+    assert {body: verdict.response_action if verdict else None for body, verdict in verdicts.items()} == {
+        b"": ResponseAction.RETRY,
+        b'{"mentions": [': ResponseAction.RETRY,
+        b"{}": ResponseAction.RETRY,
+        b"[]": None,
+        b'{"mentions": []}': None,
+    }
+
+
+def test_the_records_of_a_page_come_from_the_body_the_filter_parsed():
+    response = answer(b'{"mentions": [{"id": "3"}, {"id": "4"}]}')
+    assert unreadable_body_filter().matches(response) is None
+    response._content = b'{"mentions": [{"id": "parsed again"}]}'  # a second parse would read this
+    extractor = KeyPathExtractor(field_path=["mentions"], config={}, parameters={}, decoder=JsonDecoder(parameters={}))
+
+    assert list(extractor.extract_records(response)) == [{"id": "3"}, {"id": "4"}]
+    assert list(extractor.extract_records(response)) == [{"id": "parsed again"}]  # taken once: nothing kept after the page
+
+
+def test_a_json_array_page_gives_its_items_as_the_cdk_decoder_does():
+    response = answer(b'[{"id": "a"}, {"id": "b"}]')
+    unreadable_body_filter().matches(response)
+    extractor = KeyPathExtractor(field_path=[], config={}, parameters={}, decoder=JsonDecoder(parameters={}))
+    assert list(extractor.extract_records(response)) == [{"id": "a"}, {"id": "b"}]
