@@ -1,12 +1,15 @@
 """Page bodies: parsed once for the unreadable-body check and the records; what is not readable JSON is still retried."""
 
+from typing import Any, List
+
+import orjson
 import requests
 import requests_mock
 from airbyte_cdk.sources.declarative.decoders import JsonDecoder
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
 from source_mentions.components import KeyPathExtractor
-from source_mentions.components.bodies import UnreadableBodyFilter
+from source_mentions.components.bodies import ParsedBodyDecoder, UnreadableBodyFilter, release_parsed_body
 
 from .builders import config, ids, mention, mentions_page, mock_account, mock_mentions, run_read
 
@@ -51,18 +54,51 @@ def test_the_filter_retries_what_is_not_json_or_an_empty_object_and_passes_the_r
     }
 
 
-def test_the_records_of_a_page_come_from_the_body_the_filter_parsed():
-    response = answer(b'{"mentions": [{"id": "3"}, {"id": "4"}]}')
+def test_a_pages_records_and_next_token_are_read_from_the_body_the_filter_parsed():
+    response = answer(b'{"mentions": [{"id": "3"}, {"id": "4"}], "_links": {"more": {"params": {"before": "4"}}}}')
     assert unreadable_body_filter().matches(response) is None
     response._content = b'{"mentions": [{"id": "parsed again"}]}'  # a second parse would read this
-    extractor = KeyPathExtractor(field_path=["mentions"], config={}, parameters={}, decoder=JsonDecoder(parameters={}))
+    decoder = ParsedBodyDecoder(parameters={})
+    extractor = KeyPathExtractor(field_path=["mentions"], config={}, parameters={}, decoder=decoder)
 
     assert list(extractor.extract_records(response)) == [{"id": "3"}, {"id": "4"}]
-    assert list(extractor.extract_records(response)) == [{"id": "parsed again"}]  # taken once: nothing kept after the page
+    assert next(decoder.decode(response))["_links"] == {"more": {"params": {"before": "4"}}}
+
+
+def test_once_the_page_is_read_its_parsed_body_is_released():
+    response = answer(b'{"mentions": [{"id": "3"}]}')
+    unreadable_body_filter().matches(response)
+    response._content = b'{"mentions": [{"id": "parsed again"}]}'
+
+    release_parsed_body(response)
+
+    assert list(ParsedBodyDecoder(parameters={}).decode(response)) == [{"mentions": [{"id": "parsed again"}]}]
 
 
 def test_a_json_array_page_gives_its_items_as_the_cdk_decoder_does():
-    response = answer(b'[{"id": "a"}, {"id": "b"}]')
-    unreadable_body_filter().matches(response)
-    extractor = KeyPathExtractor(field_path=[], config={}, parameters={}, decoder=JsonDecoder(parameters={}))
-    assert list(extractor.extract_records(response)) == [{"id": "a"}, {"id": "b"}]
+    for body, items in ((b'[{"id": "a"}, {"id": "b"}]', [{"id": "a"}, {"id": "b"}]), (b"[]", [{}])):
+        response = answer(body)
+        unreadable_body_filter().matches(response)
+        assert list(ParsedBodyDecoder(parameters={}).decode(response)) == items == list(JsonDecoder(parameters={}).decode(answer(body)))
+
+
+def test_a_sync_parses_each_page_once(monkeypatch):
+    parsed: List[str] = []
+    loads = orjson.loads
+
+    def counted(data: Any) -> Any:
+        body = loads(data)
+        if isinstance(body, dict) and body.get("mentions"):  # not the alert's (empty) head
+            parsed.append(",".join(item["id"] for item in body["mentions"]))
+        return body
+
+    monkeypatch.setattr(orjson, "loads", counted)
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        mock_mentions(http, "1", [
+            {"json": mentions_page([mention("4"), mention("3")], more={"before_date": "2026-11-01T09:00:00.0+00:00"})},
+            {"json": mentions_page([mention("2"), mention("1")])},
+        ])
+        output = run_read(config(), "mentions")
+    assert sorted(ids(output)) == ["1", "2", "3", "4"]
+    assert parsed == ["4,3", "2,1"]

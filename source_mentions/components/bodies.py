@@ -1,19 +1,20 @@
-"""A page's JSON body parsed once for the unreadable-body check and its records, where the CDK parsed it twice.
+"""A page's JSON body parsed once, for the unreadable-body check, its records and its next-page token.
 
-Every answer goes through the manifest's `unreadable_body_filter`, whose predicate the CDK
-evaluates on `response.json()` (the stdlib parser, the slowest); the record extractor then parses
-the same body again with orjson (and the paginator a third time). On pages of 1000 mentions those
-parses were the largest share of a sync's CPU after the network (benchmarks/results.md).
+The CDK parses a page three times: the manifest's `unreadable_body_filter` predicate is evaluated
+on `response.json()` (the stdlib parser, the slowest), then the record extractor and the paginator
+each parse it with orjson. On pages of 1000 mentions those parses were the largest share of a
+sync's CPU after the network, and the paginator's copy (~7 MB) added to each worker's peak memory
+(benchmarks/results.md).
 """
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping, Optional, Union
+from typing import Any, Generator, Mapping, MutableMapping, Optional, Union
 
 import orjson
 import requests
 
-from airbyte_cdk.sources.declarative.decoders import Decoder, JsonDecoder
+from airbyte_cdk.sources.declarative.decoders import JsonDecoder
 from airbyte_cdk.sources.declarative.requesters.error_handlers import HttpResponseFilter
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution
 
@@ -43,12 +44,24 @@ class UnreadableBodyFilter(HttpResponseFilter):
         return super().matches(response_or_exception)
 
 
-def decoded_bodies(response: requests.Response, decoder: Decoder) -> Iterable[Any]:
-    """What `decoder.decode(response)` yields; for a JsonDecoder, from the body the filter parsed, taken (once) off the response."""
-    body = response.__dict__.pop(_PARSED_BODY, _NOT_PARSED) if type(decoder) is JsonDecoder else _NOT_PARSED
-    if body is _NOT_PARSED:
-        yield from decoder.decode(response)
-        return
-    # as JsonDecoder: a list yields its items, `null` or an empty list one {}
-    items = body if isinstance(body, list) else [body] if body is not None else []
-    yield from items or [{}]
+class ParsedBodyDecoder(JsonDecoder):
+    """A JsonDecoder that reads the body the UnreadableBodyFilter parsed, where there is one (the factory makes a
+    stream's record and pagination decoders this class).
+
+    The paginator reads the page after its records were transformed (in place): the manifest's
+    pagination expressions read only the envelope (`_links`, `page`, `totalPages`, whether `data` is empty).
+    """
+
+    def decode(self, response: requests.Response) -> Generator[MutableMapping[str, Any], None, None]:
+        body = response.__dict__.get(_PARSED_BODY, _NOT_PARSED)
+        if body is _NOT_PARSED:
+            yield from super().decode(response)
+            return
+        # as JsonDecoder: a list yields its items, an empty list one {}; `null` (no records either way) one {}
+        items = body if isinstance(body, list) else [body] if body is not None else []
+        yield from items or [{}]
+
+
+def release_parsed_body(response: requests.Response) -> None:
+    """Drop the parsed body once the page's records and next-page token are read (it would otherwise live until the next page)."""
+    response.__dict__.pop(_PARSED_BODY, None)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Iterator, Optional
+from typing import Any, Iterator, List, Optional
 
+from airbyte_cdk.sources.declarative.decoders import JsonDecoder, PaginationDecoderDecorator
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
@@ -23,7 +24,7 @@ from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .auth import JsonRefreshTokenAuthenticator
-from .bodies import UNREADABLE_BODY_PARAMETER, UnreadableBodyFilter
+from .bodies import UNREADABLE_BODY_PARAMETER, ParsedBodyDecoder, UnreadableBodyFilter
 from .cdk_adapter import AdaptedComponentFactory, reclass
 from .extractors import KeyPathExtractor
 from .incremental import (
@@ -65,7 +66,8 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
     - a saved state a cursor cannot read is a config_error naming the stream and the state.
     - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
     - the manifest's unreadable-body filter (`unreadable_body_filter` in its `$parameters`) is an
-      UnreadableBodyFilter: the page's body is parsed once for it and the records.
+      UnreadableBodyFilter and the retrievers' JSON decoders are ParsedBodyDecoders: a page's body is
+      parsed once, for that check, its records and its next-page token.
     - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
       next-page token or a page stops with an error instead of paging forever.
     - parent streams are built by this class too (the CDK builds them with a plain factory).
@@ -188,7 +190,8 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         return paginator
 
     def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Names the stream in its RepeatedPageGuard; connects a KeysetPagination to the stream's KeysetPageCursor
+        """Names the stream in its RepeatedPageGuard; its record and pagination JSON decoders read the body parsed by
+        its UnreadableBodyFilter; connects a KeysetPagination to the stream's KeysetPageCursor
         (both are built apart, from different models); tells the record selector which fields a record cannot be
         emitted without (the CDK does not pass it the primary key)."""
         retriever = super().create_simple_retriever(model, config, **kwargs)
@@ -203,6 +206,8 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
             reclass(retriever, HeadFirstRetriever)  # reads the alert's head first, in the partition
             retriever.since_id_cursor = cursor
+        for decoder in _json_decoders(retriever):
+            reclass(decoder, ParsedBodyDecoder)  # reads the body its UnreadableBodyFilter parsed
         since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
         selector = getattr(retriever, "record_selector", None)
         if isinstance(selector, ProgressRecordSelector):
@@ -297,3 +302,12 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             connector_state_manager=self.connector_state_manager,
             message_repository=self.message_repository,
         )
+
+
+def _json_decoders(retriever: Any) -> List[JsonDecoder]:
+    """The plain JsonDecoders of a retriever's record extractor and pagination strategy (often one object)."""
+    extractor = getattr(getattr(retriever, "record_selector", None), "extractor", None)
+    strategy = getattr(getattr(retriever, "paginator", None), "pagination_strategy", None)
+    pagination = getattr(strategy, "decoder", None)
+    candidates = [getattr(extractor, "decoder", None), pagination.decoder if isinstance(pagination, PaginationDecoderDecorator) else pagination]
+    return [decoder for decoder in candidates if type(decoder) is JsonDecoder]

@@ -17,6 +17,8 @@ from airbyte_cdk.sources.declarative.requesters.paginators.strategies.pagination
 from airbyte_cdk.sources.types import Record, StreamSlice, StreamState
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .bodies import release_parsed_body
+
 
 @dataclass
 class RepeatedPageGuard(Paginator):
@@ -62,6 +64,7 @@ class RepeatedPageGuard(Paginator):
             **page_size_override_kwargs(page_size_override),
             **stream_slice_kwargs(self.decorated.next_page_token, stream_slice),
         )
+        release_parsed_body(response)  # the page is read: its records are queued, its token computed
         if not following:
             return following
         tokens, pages = self._seen_in_partition()
