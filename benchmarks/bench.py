@@ -30,10 +30,11 @@ Row = Tuple[str, str, str, str]  # measure, figures, target, verdict
 LATENCY_MS = 300
 WORKERS = 4  # ours: the default num_workers
 PROFILE_TOP = 15
-MEMORY_NOT_MET = (
-    "NOT met: the growth shows with several workers only (num_workers=1, measured apart: 122.5 -> 131.3 MB, 1.07):"
-    " since KeyPathExtractor cut the workers' CPU they outpace the main thread, and each waits on the full record queue"
-    " (source.RECORD_QUEUE_SIZE) holding a decoded page of 1000"
+MEMORY_WHY = (
+    "the 20,000-mention sync (24 pages, about 2 s of records) ends during warm-up: measured apart, live Python memory"
+    " (tracemalloc) reaches its peak before 30,000 records and holds at 41-42 MB from 30,000 to 170,000, and RSS sampled"
+    " every 20 ms levels off from about 100,000 records on; peak RSS is then the highest moment of 4 workers each holding"
+    " a decoded page of 1000 while the record queue is full"
 )
 
 
@@ -248,7 +249,7 @@ def cpu_bound(runs: int) -> List[Row]:
         ("zero latency: throughput ours / baseline", f"{ratio:.2f}", "", ""),
         ("peak RSS ours, 20,000 mentions (MB)", spread(peaks[20_000], 1), "", ""),
         ("peak RSS ours, 200,000 mentions (MB)", spread(peaks[200_000], 1), "", ""),
-        ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", "met" if memory <= 1.10 else MEMORY_NOT_MET),
+        ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", at_most(memory, 1.10, "", MEMORY_WHY)),
     ]
 
 
@@ -281,7 +282,7 @@ def stream_memory(runs: int) -> List[Row]:
         ("live_mentions peak RSS, 5,000 mentions (MB)", spread(peaks[5], 1), "", ""),
         ("live_mentions peak RSS, 50,000 mentions (MB)", spread(peaks[50], 1), "", ""),
         ("live_mentions wall time 5,000 / 50,000 (s, median)", f"{statistics.median(walls[5]):.1f} / {statistics.median(walls[50]):.1f}", "", ""),
-        ("live_mentions peak RSS ratio 50,000 / 5,000", f"{ratio:.3f}", "<= 1.10", "met" if ratio <= 1.10 else "NOT met"),
+        ("live_mentions peak RSS ratio 50,000 / 5,000", f"{ratio:.3f}", "<= 1.10", at_most(ratio, 1.10, "", "stream mentions are emitted as they arrive; a growth is memory kept per mention")),
     ]
 
 
