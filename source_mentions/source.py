@@ -6,11 +6,10 @@ from typing import Any, Iterator, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
-from airbyte_cdk.sources.declarative.yaml_declarative_source import YamlDeclarativeSource
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .components import PROGRESS, RETRY_LINE_FILTER, ConfiguredIds, SourceMentionsComponentFactory
-from .components.cdk_adapter import set_record_queue_size
+from .components.cdk_adapter import PackagedManifestSource, set_record_queue_size
 
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
 # 10,000 records, so on large syncs peak memory grew with the sync (1.105x from 20,000 to 200,000
@@ -33,7 +32,7 @@ CONFIGURED_IDS = {
 }
 
 
-class SourceMentions(YamlDeclarativeSource):
+class SourceMentions(PackagedManifestSource):
     """Mention-monitoring APIs as Airbyte streams, described by manifest.yaml."""
 
     def __init__(

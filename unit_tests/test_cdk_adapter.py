@@ -14,11 +14,13 @@ from typing import Any, Callable, List
 import jinja2
 import pytest
 import requests
+from jsonschema import ValidationError
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import HttpRequester as HttpRequesterModel
+from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.message import MessageRepository
@@ -136,6 +138,25 @@ def test_a_requester_sends_with_a_requests_session_behind_its_http_client():
     requester = HttpRequester(name="probe", url_base="https://example.invalid", path="/", config={}, parameters={})
     assumption = "HttpRequester keeps its HttpClient in self._http_client, whose requests session is self._session"
     assert isinstance(requester_session(requester), requests.Session), broken(assumption, "requester_session")
+
+
+def test_the_cdk_validates_the_manifest_in_validate_source_at_init_and_after_a_migration():
+    init, validate, migrate = (source_of(method) for method in (ConcurrentDeclarativeSource.__init__, ConcurrentDeclarativeSource._validate_source, ConcurrentDeclarativeSource._migrate_manifest))
+    assert "self._validate_source()" in init and "self._should_migrate = migrate_manifest" in init, broken(
+        "ConcurrentDeclarativeSource.__init__ validates through _validate_source and keeps migrate_manifest in _should_migrate", "PackagedManifestSource")
+    assert "validate_manifest(self._source_config" in validate, broken("_validate_source validates the resolved manifest", "PackagedManifestSource")
+    assert "if self._should_migrate:" in migrate and "self._validate_source()" in migrate, broken("_migrate_manifest validates again", "PackagedManifestSource")
+
+
+def test_the_packaged_manifest_is_valid_against_the_cdk_component_schema():
+    SourceMentions().validate_manifest()
+
+
+def test_the_manifest_check_the_source_start_skips_rejects_an_invalid_manifest():
+    source = SourceMentions()
+    source.resolved_manifest["check"]["type"] = "NoSuchChecker"  # type: ignore[index]
+    with pytest.raises(ValidationError):
+        source.validate_manifest()
 
 
 # ---------------------------------------------------------------- the refresh-token authenticator
