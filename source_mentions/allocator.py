@@ -1,12 +1,12 @@
-"""glibc malloc settings for long syncs: memory that stays flat whatever the sync's size.
+"""glibc malloc settings for long syncs: freed page bodies go back to the system, not into per-thread arenas.
 
 A page of 1000 mentions is about 2.3 MB of body and 6.7 MB decoded. With glibc's defaults each
 worker thread gets its own malloc arena, and after the first page body is freed the dynamic
 mmap threshold rises above the page size, so later pages are carved from the arenas and their
-memory is kept there when freed. Python's own live memory stays under 60 MB, but the process grew
-from ~192 MB (20,000 mentions) to ~222 MB (200,000 mentions). Two arenas and a fixed 512 KiB mmap
-threshold (page bodies mapped and returned to the system when freed) measured ~150 -> ~162 MB at
-the same wall time (benchmarks/results.md, cpu_bound).
+memory is kept there when freed. Python's live objects stayed at about 40 MB, but the process grew
+from ~192 MB (20,000 mentions) to ~222 MB (200,000 mentions). With two arenas and a fixed 512 KiB
+mmap threshold (page bodies mapped, and returned to the system when freed) the same syncs peaked at
+~137 and ~157 MB, at the same wall time (benchmarks/bench.py, cpu_bound).
 
 The variables glibc reads itself (MALLOC_ARENA_MAX, MALLOC_MMAP_THRESHOLD_) win: a setting the user
 chose is left alone. Elsewhere than glibc this does nothing.

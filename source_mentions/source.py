@@ -13,8 +13,8 @@ from .components.cdk_adapter import PackagedManifestSource, set_record_queue_siz
 
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
 # 10,000 records, so on large syncs peak memory grew with the sync (1.105x from 20,000 to 200,000
-# mentions before this cap); two pages of the largest page size keep it flat at the same throughput
-# (within the 1.10 target; figures in benchmarks/results.md).
+# mentions before this cap); two pages of the largest page size cost no throughput. With the
+# allocator settings of allocator.py, 500 or 1,000 measured no clear difference (within the runs' noise).
 RECORD_QUEUE_SIZE = 2_000
 
 # Per provider: the config list of ids a sync reads, and the manifest stream listing what exists.
