@@ -3,6 +3,11 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+# pytest-xdist workers, one per core (`make test JOBS=1`: one process); each test file goes whole to
+# one worker, so a module's fixture (the PyAirbyte warehouse, the standard suite's sandbox) runs once
+JOBS ?= auto
+PYTEST := -m pytest -n $(JOBS) --dist loadfile
 PORT ?= 18765
 SQL ?=
 # the lowest airbyte-cdk setup.py allows, for test-cdk-lowest (the main venv gets the newest)
@@ -10,22 +15,22 @@ CDK_LOWEST := $(shell sed -n 's/.*"airbyte-cdk>=\([0-9.]*\),.*/\1/p' setup.py)
 VENV_LOWEST ?= .venv-cdk-lowest
 
 .DEFAULT_GOAL := help
-.PHONY: help demo explore test test-airbyte test-cdk-lowest sandbox bench faults clean
+.PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults clean
 
+# pip installs uv (seconds); uv installs the rest (about 10 s where pip took minutes).
 $(VENV)/.tests: setup.py
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[tests]'
+	$(PY) -m pip install --quiet --disable-pip-version-check uv
+	$(UV) pip install --quiet --python $(PY) -e '.[tests]'
 	touch $@
 
-$(VENV_LOWEST)/.tests: setup.py
-	$(PYTHON) -m venv $(VENV_LOWEST)
-	$(VENV_LOWEST)/bin/python -m pip install --quiet --upgrade pip
-	$(VENV_LOWEST)/bin/python -m pip install --quiet -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
+$(VENV_LOWEST)/.tests: setup.py $(VENV)/.tests
+	$(UV) venv --quiet --python $(PYTHON) $(VENV_LOWEST)
+	$(UV) pip install --quiet --python $(VENV_LOWEST)/bin/python -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
 	touch $@
 
 $(VENV)/.warehouse: $(VENV)/.tests
-	$(PY) -m pip install --quiet -e '.[tests,warehouse]'
+	$(UV) pip install --quiet --python $(PY) -e '.[tests,warehouse]'
 	touch $@
 
 ## help: this list
@@ -43,11 +48,15 @@ demo: $(VENV)/.warehouse
 explore: $(VENV)/.warehouse
 	$(PY) -m source_mentions.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite (what .ci/run runs): pytest, then test-airbyte and test-cdk-lowest; 15-20 min on a fresh clone
+## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; TIME_TEST on a fresh clone
 test: $(VENV)/.warehouse
-	$(PY) -m pytest
+	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
 	$(MAKE) test-cdk-lowest
+
+## test-unit: the unit tests only (HTTP mocked, no sandbox): the contributor's inner loop, TIME_UNIT
+test-unit: $(VENV)/.tests
+	$(PY) $(PYTEST) unit_tests
 
 ## test-airbyte: Airbyte's own runner, `airbyte-cdk connector test --no-creds` (Docker tests left out), on a copy named source-mentions
 test-airbyte: $(VENV)/.tests
@@ -56,7 +65,7 @@ test-airbyte: $(VENV)/.tests
 ## test-cdk-lowest: the unit tests against the lowest airbyte-cdk setup.py allows, in .venv-cdk-lowest (`make test`'s own venv has the newest)
 test-cdk-lowest: $(VENV_LOWEST)/.tests
 	$(VENV_LOWEST)/bin/python -c 'import importlib.metadata as m; print("airbyte-cdk", m.version("airbyte-cdk"))'
-	$(VENV_LOWEST)/bin/python -m pytest -q unit_tests
+	$(VENV_LOWEST)/bin/python $(PYTEST) -q unit_tests
 
 ## sandbox: provider emulator on 127.0.0.1:18765 (the sample configs' port) until Ctrl-C
 sandbox: $(VENV)/.tests
@@ -68,7 +77,7 @@ bench: $(VENV)/.tests
 
 ## faults: every provider x every fault, kills and resumes, bad configs (test runs a short form)
 faults: $(VENV)/.tests
-	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -q integration_tests/test_fault_matrix.py
+	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) $(PYTEST) -q integration_tests/test_fault_matrix.py
 
 ## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:

@@ -14,7 +14,7 @@ setup(
         "jsonschema>=4",
     ],
     extras_require={
-        "tests": ["pytest>=8", "requests-mock>=1.12"],
+        "tests": ["pytest>=8", "pytest-xdist>=3.6", "requests-mock>=1.12"],
         "warehouse": ["airbyte>=0.71,<0.72"],
     },
     entry_points={"console_scripts": ["source-mentions=source_mentions.run:run"]},

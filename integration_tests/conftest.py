@@ -1,8 +1,10 @@
 """Integration tests run the connector against the local sandbox on 127.0.0.1."""
 
+import os
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
-from typing import Any, Callable, Dict, Iterator, Tuple
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterator, Optional, Tuple
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,6 +20,8 @@ from source_mentions.sandbox import (
     Sandbox,
     SandboxHTTPServer,
 )
+
+from .virtual_clock import VirtualClock
 
 
 class RunningSandbox:
@@ -70,6 +74,18 @@ def days_ago(days: int) -> str:
     return (datetime.now(timezone.utc) - timedelta(days=days)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+@pytest.fixture(autouse=True)
+def virtual_clock(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Optional[VirtualClock]:
+    """The connector's retry, rate-limit and budget waits in this process take no wall time (see virtual_clock.py).
+
+    `@pytest.mark.real_clock` keeps real time, where the connector measures a time on a clock this one
+    cannot move (a token's expiry, on `datetime`) against the sandbox's.
+    """
+    if request.node.get_closest_marker("real_clock"):
+        return None
+    return VirtualClock().install(monkeypatch)
+
+
 @pytest.fixture
 def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
     servers = []
@@ -91,3 +107,27 @@ def start_sandbox() -> Iterator[Callable[..., RunningSandbox]]:
 @pytest.fixture
 def sandbox(start_sandbox) -> RunningSandbox:
     return start_sandbox()
+
+
+# ---------------------------------------------------------------- the fault matrix's report
+
+FAULT_ROW = "fault_matrix_row"
+
+
+@pytest.fixture
+def report(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """Adds a row to the fault matrix's report. Rows travel with the test's report, so pytest-xdist workers share no file."""
+    return lambda row: request.node.user_properties.append((FAULT_ROW, row))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The fault matrix's rows, in a stable order, printed after the run; written to $FAULT_REPORT when set (`make faults`)."""
+    reports = [report for reports in terminalreporter.stats.values() for report in reports if getattr(report, "when", None) == "call"]
+    rows = sorted({value for report in reports for name, value in getattr(report, "user_properties", ()) if name == FAULT_ROW})
+    if not rows:
+        return
+    terminalreporter.write_sep("-", "fault matrix")
+    terminalreporter.write_line("\n".join(rows))
+    if os.environ.get("FAULT_REPORT"):
+        Path(os.environ["FAULT_REPORT"]).write_text("\n".join(rows) + "\n")
+

@@ -1,10 +1,15 @@
-"""Fault matrix: every provider, a full then an incremental sync under each fault, through the CLI.
+"""Fault matrix: every provider, a full then an incremental sync under each fault.
 
 The union of both syncs must equal the sandbox's data set by primary key (nothing lost);
 duplicates are counted and reported; no secret of the config may appear in any output line.
+Syncs under faults run in this process on the virtual clock (`read`): their retry and rate-limit
+waits cost no wall time. What is about the command line runs `source-mentions` as a child process
+(`read_cli`, `check_status`, `run_check`): killed syncs, peak memory, the messages of bad configs,
+states and tokens as the CLI prints them.
 `make faults` runs every cell (FAULT_MATRIX=full); `make test` (CI) runs the short form.
 """
 
+import copy
 import json
 import os
 import signal
@@ -18,13 +23,17 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Union
 
+import orjson
 import pytest
+from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStateMessageSerializer, ConfiguredAirbyteCatalogSerializer
+from airbyte_cdk.test import entrypoint_wrapper
+from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
 from source_mentions.sandbox.mentionlab_api import ENTITY_LIST
+from source_mentions.source import SourceMentions
 
 FULL = os.environ.get("FAULT_MATRIX") == "full"
 SCRIPT = str(Path(sys.executable).with_name("source-mentions"))
-REPORT: List[str] = []
 
 
 @dataclass
@@ -95,7 +104,7 @@ def catalog(stream: Union[str, List[str]]) -> Dict[str, Any]:
                         for name in ([stream] if isinstance(stream, str) else stream)]}  # fmt: skip
 
 
-def read(config: Dict[str, Any], stream: Union[str, List[str]], tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
+def read_cli(config: Dict[str, Any], stream: Union[str, List[str]], tmp_path: Path, state: Optional[List[Any]] = None, kill_after: int = 0) -> Sync:
     """`source-mentions read` as a child process; with kill_after, SIGKILL once that many records came out."""
     folder = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
     folder.mkdir()
@@ -124,6 +133,31 @@ def read(config: Dict[str, Any], stream: Union[str, List[str]], tmp_path: Path, 
     return Sync(messages, "".join(lines) + stderr, process.returncode)
 
 
+@pytest.fixture
+def read(capsys: pytest.CaptureFixture) -> Callable[..., Sync]:
+    """A read in this process (the CDK's entrypoint_wrapper, no process start), seen as `read_cli` sees one.
+
+    What the platform would receive: every message, then the CONTROL messages the CDK prints itself
+    when a token rotates, and all of it as text for the secret checks. The exit code is the CLI's: 1
+    when an error trace ended the sync. Waits run on the test's virtual clock (conftest.virtual_clock).
+    """
+
+    def run(config: Dict[str, Any], stream: Union[str, List[str]], state: Optional[List[Any]] = None) -> Sync:
+        configured = ConfiguredAirbyteCatalogSerializer.load(catalog(stream))
+        states = [AirbyteStateMessageSerializer.load(message) for message in state] if state else None
+        config = copy.deepcopy(config)  # the CDK writes rotated tokens into it; the caller's stays as a config file would
+        capsys.readouterr()  # what came before belongs to an earlier run
+        output = entrypoint_wrapper.read(SourceMentions(catalog=configured, config=config, state=states), config, configured, states, expected_outcome=ExpectedOutcome.ALLOW_ANY)
+        printed = capsys.readouterr()
+        lines = [orjson.dumps(AirbyteMessageSerializer.dump(message)).decode() for message in output.get_message_iterator()]
+        lines += [line for line in printed.out.splitlines() if line.startswith('{"type":"CONTROL"')]
+        messages = [json.loads(line) for line in lines]
+        failed = any(m["type"] == "TRACE" and m["trace"]["type"] == "ERROR" for m in messages)
+        return Sync(messages, "\n".join(lines) + printed.out + printed.err, 1 if failed else 0)
+
+    return run
+
+
 def secret_values(provider: Provider, config: Dict[str, Any]) -> List[str]:
     return [config["provider"][field] for field in provider.secrets if config["provider"].get(field)]
 
@@ -139,43 +173,43 @@ def cells() -> List[Tuple[str, str]]:
 
 
 @pytest.mark.parametrize("provider_name, fault", cells())
-def test_full_then_incremental_sync_under_the_fault_loses_nothing(start_sandbox, tmp_path, provider_name, fault):
+def test_full_then_incremental_sync_under_the_fault_loses_nothing(report, start_sandbox, read, provider_name, fault):
     provider = PROVIDERS[provider_name]
     sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
     config = provider.config(sandbox)
     if "read timeout" in fault:
         config["read_timeout_seconds"] = 1
-    first = read(config, provider.stream, tmp_path)
+    first = read(config, provider.stream)
     assert first.returncode == 0 and not first.errors(), first.errors()
     assert_no_secret_in_output(provider, config, first)
 
     provider.add_new(sandbox)
     config_now = first.rotated_config() or config  # rotated Mentionlytics tokens, as the platform would store them
-    second = read(config_now, provider.stream, tmp_path, state=first.states())
+    second = read(config_now, provider.stream, state=first.states())
     assert second.returncode == 0 and not second.errors(), second.errors()
     assert_no_secret_in_output(provider, config_now, second)
 
     received = first.ids(provider.stream) + second.ids(provider.stream)
     duplicates = len(received) - len(set(received))
-    REPORT.append(f"{provider_name:<14} {fault:<40} {len(set(received)):>5} ids, {duplicates:>3} duplicates")
+    report(f"{provider_name:<14} {fault:<40} {len(set(received)):>5} ids, {duplicates:>3} duplicates")
     assert set(received) == provider.expected(sandbox)
 
 
 @pytest.mark.parametrize("fault", [fault for fault in FAULTS if FULL or fault in SHORT])
-def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(start_sandbox, tmp_path, fault):
+def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(report, start_sandbox, read, fault):
     """Full then incremental statistics; rows merged on (alert, date), the later sync winning as in a deduped table."""
     sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
     config = {**sandbox.config(), "read_timeout_seconds": 1} if "read timeout" in fault else sandbox.config()
-    first = read(config, "statistics", tmp_path)
+    first = read(config, "statistics")
     assert first.returncode == 0 and not first.errors(), first.errors()
     sandbox.control("discover", count=20, oldest_days=0.5)  # recent finds: they land in the intervals the next sync reads again
-    second = read(config, "statistics", tmp_path, state=first.states())
+    second = read(config, "statistics", state=first.states())
     assert second.returncode == 0 and not second.errors(), second.errors()
     assert_no_secret_in_output(PROVIDERS["mention"], config, second)
 
     merged = {(row["alert_id"], row["date"]): row["mentions"] for sync in (first, second) for row in sync.rows("statistics")}
     expected = sandbox.mention_counts()
-    REPORT.append(f"{'mention stats':<14} {fault:<40} {len(merged):>5} rows, {sum(merged.values()):>5} mentions")
+    report(f"{'mention stats':<14} {fault:<40} {len(merged):>5} rows, {sum(merged.values()):>5} mentions")
     assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
 
 
@@ -190,21 +224,21 @@ def sandbox_authors(sandbox: Any) -> set:
 
 
 @pytest.mark.parametrize("fault", [fault for fault in FAULTS if FULL or fault in SHORT])
-def test_mention_authors_under_the_fault_are_every_author_once_across_their_pages(start_sandbox, tmp_path, fault):
+def test_mention_authors_under_the_fault_are_every_author_once_across_their_pages(report, start_sandbox, read, fault):
     """authors pages (40 per answer here, `_links.more.params`); a full refresh, so one sync must hold them all."""
     sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
     config = {**sandbox.config(), "read_timeout_seconds": 1} if "read timeout" in fault else sandbox.config()
-    sync = read(config, "authors", tmp_path)
+    sync = read(config, "authors")
     assert sync.returncode == 0 and not sync.errors(), sync.errors()
     assert_no_secret_in_output(PROVIDERS["mention"], config, sync)
 
     keys = [(row["alert_id"], row["author_key"]) for row in sync.rows("authors")]
-    REPORT.append(f"{'mention authors':<14} {fault:<40} {len(set(keys)):>5} keys, {len(keys) - len(set(keys)):>3} duplicates")
+    report(f"{'mention authors':<14} {fault:<40} {len(set(keys)):>5} keys, {len(keys) - len(set(keys)):>3} duplicates")
     assert len(keys) == len(set(keys)) and set(keys) == sandbox_authors(sandbox)
 
 
 @pytest.mark.parametrize("fault", list(FAULTS) if FULL else [])
-def test_mention_children_under_the_fault_full_then_incremental_are_every_child_once(start_sandbox, tmp_path, fault):
+def test_mention_children_under_the_fault_full_then_incremental_are_every_child_once(report, start_sandbox, read, fault):
     """One request per mention; the second sync asks only for the children of the mentions found since the first."""
     from source_mentions.sandbox.data import all_children
 
@@ -212,32 +246,32 @@ def test_mention_children_under_the_fault_full_then_incremental_are_every_child_
     config = sandbox.config(read_mention_children=True)
     if "read timeout" in fault:
         config["read_timeout_seconds"] = 1
-    first = read(config, "mention_children", tmp_path)
+    first = read(config, "mention_children")
     assert first.returncode == 0 and not first.errors(), first.errors()
     sandbox.control("discover", count=20, oldest_days=80)
-    second = read(config, "mention_children", tmp_path, state=first.states())
+    second = read(config, "mention_children", state=first.states())
     assert second.returncode == 0 and not second.errors(), second.errors()
 
     data = sandbox.server.sandbox.data
     with data.lock:
         expected = {child["id"] for items in data.mentions.values() for m in items for child in all_children(m, data.account_id)}
     received = first.ids("mention_children") + second.ids("mention_children")
-    REPORT.append(f"{'mention children':<14} {fault:<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
+    report(f"{'mention children':<14} {fault:<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
     assert set(received) == expected
 
 
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention", "mentionlytics"])
-def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(start_sandbox, tmp_path, provider_name):
+def test_a_sync_killed_mid_way_resumes_from_its_last_state_without_loss(report, start_sandbox, tmp_path, provider_name):
     provider = PROVIDERS[provider_name]
     sandbox = start_sandbox(max_page_size=40, seed=11)
     config = {**provider.config(sandbox), "num_workers": 1}  # partitions one after another: states mid-sync
     expected = provider.expected(sandbox)
-    killed = read(config, provider.stream, tmp_path, kill_after=len(expected) // 2)
+    killed = read_cli(config, provider.stream, tmp_path, kill_after=len(expected) // 2)
     assert killed.returncode == -signal.SIGKILL
-    resumed = read(killed.rotated_config() or config, provider.stream, tmp_path, state=killed.states() or None)
+    resumed = read_cli(killed.rotated_config() or config, provider.stream, tmp_path, state=killed.states() or None)
 
     received = killed.ids(provider.stream) + resumed.ids(provider.stream)
-    REPORT.append(f"{provider_name:<14} {'killed after ' + str(len(expected) // 2) + ' records':<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
+    report(f"{provider_name:<14} {'killed after ' + str(len(expected) // 2) + ' records':<40} {len(set(received)):>5} ids, {len(received) - len(set(received)):>3} duplicates")
     assert resumed.returncode == 0 and set(received) == expected
 
 
@@ -248,23 +282,23 @@ def test_mentionlab_sync_killed_mid_project_resumes_with_exactly_the_rows_after_
     provider = PROVIDERS["mentionlab"]
     sandbox = start_sandbox()
     config = {**provider.config(sandbox), "num_workers": 1}
-    killed = read(config, provider.stream, tmp_path, kill_after=250)
+    killed = read_cli(config, provider.stream, tmp_path, kill_after=250)
     assert killed.returncode == -signal.SIGKILL
     last_state = max(index for index, message in enumerate(killed.messages) if message["type"] == "STATE")
     committed = [m["record"]["data"]["id"] for m in killed.messages[:last_state] if m["type"] == "RECORD"]
-    resumed = read(config, provider.stream, tmp_path, state=killed.states())
+    resumed = read_cli(config, provider.stream, tmp_path, state=killed.states())
 
     assert resumed.returncode == 0 and len(committed) == 200  # two pages of the sandbox's 100 rows
     assert sorted(committed + resumed.ids(provider.stream)) == sorted(provider.expected(sandbox))
 
 
-def test_mentionlytics_token_expiring_mid_sync_loses_nothing(start_sandbox, tmp_path):
+def test_mentionlytics_token_expiring_mid_sync_loses_nothing(start_sandbox, read):
     sandbox = start_sandbox()
     sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
     sandbox.server.sandbox.set_faults(latency_ms=400)  # one request at a time: the sync outlives several tokens
     provider = PROVIDERS["mentionlytics"]
     config = {**provider.config(sandbox), "num_workers": 1}
-    sync = read(config, "mentions", tmp_path)
+    sync = read(config, "mentions")
 
     assert sync.returncode == 0 and set(sync.ids("mentions")) == provider.expected(sandbox)
     assert sandbox.get("mentionlytics/settings")["refreshes"] >= 2
@@ -276,7 +310,7 @@ def test_mentionlytics_revoked_refresh_token_is_a_config_error_with_no_state(sta
     provider = PROVIDERS["mentionlytics"]
     config = provider.config(sandbox)
     config["provider"]["refresh_token"] = "mly-refresh-revoked"
-    sync = read(config, "mentions", tmp_path)
+    sync = read_cli(config, "mentions", tmp_path)
 
     assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
     assert "Settings > API / Access Tokens" in sync.errors()[0]["message"]
@@ -290,7 +324,7 @@ def test_mentionlytics_revoked_refresh_token_ends_a_sync_of_every_stream_with_on
     provider = PROVIDERS["mentionlytics"]
     config = provider.config(sandbox)
     config["provider"]["refresh_token"] = "mly-refresh-revoked"
-    sync = read(config, ["mentions", "aggregation", "unified_mentions"], tmp_path)
+    sync = read_cli(config, ["mentions", "aggregation", "unified_mentions"], tmp_path)
 
     assert sync.returncode == 1 and len(sync.errors()) == 1, sync.errors()
     assert sync.errors()[0]["failure_type"] == "config_error" and "Settings > API / Access Tokens" in sync.errors()[0]["message"]
@@ -300,12 +334,12 @@ def test_mentionlytics_revoked_refresh_token_ends_a_sync_of_every_stream_with_on
     assert_no_secret_in_output(provider, config, sync)
 
 
-def test_mentionlytics_control_message_is_the_users_config_with_only_the_rotated_tokens(start_sandbox, tmp_path):
+def test_mentionlytics_control_message_is_the_users_config_with_only_the_rotated_tokens(start_sandbox, read):
     sandbox = start_sandbox()
     sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
     sandbox.server.sandbox.set_faults(latency_ms=400)  # the sync outlives a token: two rotations, two CONTROL messages
     config = {**PROVIDERS["mentionlytics"].config(sandbox), "num_workers": 1}  # no token_refresh_url, num_workers and the like left to their defaults
-    sync = read(config, "mentions", tmp_path)
+    sync = read(config, "mentions")
 
     controls = [m["control"]["connectorConfig"]["config"] for m in sync.messages if m["type"] == "CONTROL"]
     assert sync.returncode == 0 and len(controls) >= 2
@@ -327,7 +361,7 @@ BAD_STATES: Dict[str, Tuple[str, Dict[str, Any], str]] = {
 def test_a_saved_state_the_connector_cannot_use_is_a_config_error_naming_the_stream_and_the_value(sandbox, tmp_path, case):
     stream, stream_state, value = BAD_STATES[case]
     state = [{"type": "STREAM", "stream": {"stream_descriptor": {"name": stream}, "stream_state": stream_state}}]
-    sync = read(sandbox.config(), stream, tmp_path, state=state)
+    sync = read_cli(sandbox.config(), stream, tmp_path, state=state)
 
     assert sync.returncode == 1 and len(sync.errors()) == 1
     error = sync.errors()[0]
@@ -354,7 +388,7 @@ def test_a_bad_config_value_is_a_clear_config_error_from_check_and_read(sandbox,
     (tmp_path / "config.json").write_text(json.dumps(config))
     checked = subprocess.run([SCRIPT, "check", "--config", str(tmp_path / "config.json")], capture_output=True, text=True, timeout=120)
     status = [json.loads(line)["connectionStatus"] for line in checked.stdout.splitlines() if '"CONNECTION_STATUS"' in line]
-    sync = read(config, "mentions", tmp_path)
+    sync = read_cli(config, "mentions", tmp_path)
 
     assert checked.returncode == 0 and status[0]["status"] == "FAILED" and status[0]["message"]
     assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
@@ -407,14 +441,14 @@ def check_status(config: Dict[str, Any], tmp_path: Path) -> Tuple[Dict[str, Any]
 
 
 @pytest.mark.parametrize("case", [case for case in MISCONFIGURATIONS if FULL or case in MISCONFIGURATIONS_SHORT])
-def test_a_misconfiguration_fails_check_and_read_naming_what_to_fix(sandbox, tmp_path, case):
+def test_a_misconfiguration_fails_check_and_read_naming_what_to_fix(report, sandbox, tmp_path, case):
     """Each of these used to pass check and end a read with exit 0, no records and a COMPLETE status."""
     wrong = MISCONFIGURATIONS[case]
     config = wrong.config(sandbox)
     status, checked = check_status(config, tmp_path)
-    sync = read(config, wrong.stream, tmp_path)
+    sync = read_cli(config, wrong.stream, tmp_path)
 
-    REPORT.append(f"{wrong.provider:<14} {case.split(': ', 1)[1]:<40} check {status['status']}, read exit {sync.returncode}")
+    report(f"{wrong.provider:<14} {case.split(': ', 1)[1]:<40} check {status['status']}, read exit {sync.returncode}")
     assert status["status"] == "FAILED" and all(part in status["message"] for part in wrong.named), status["message"]
     assert sync.returncode == 1 and not sync.ids(wrong.stream)
     error = sync.errors()[0]
@@ -429,10 +463,10 @@ def warnings_of(sync: Sync) -> List[str]:
 
 
 @pytest.mark.parametrize("stream", ["mentions", "statistics"] if FULL else ["mentions"])
-def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(sandbox, tmp_path, stream):
+def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(report, sandbox, read, stream):
     """The one 404 that is not a misconfiguration: the alert was listed by this sync, then deleted."""
     sandbox.control("delete_alert", alert_id="2000001", still_listed=True)
-    sync = read(sandbox.config(), stream, tmp_path)
+    sync = read(sandbox.config(), stream)
 
     assert sync.returncode == 0 and not sync.errors()
     assert any("deleted after this sync listed it" in line and ("/alerts/2000001/mentions" in line or "/stats" in line) for line in warnings_of(sync))
@@ -441,7 +475,7 @@ def test_an_alert_deleted_after_the_sync_listed_it_is_skipped_with_a_warning(san
         assert set(sync.ids("mentions")) == expected
     else:
         assert {row["alert_id"] for row in sync.rows("statistics")} == {"2000000", "2000002"}
-    REPORT.append(f"{'mention':<14} {'alert deleted after listing, ' + stream:<40} exit {sync.returncode}, skipped with a WARN")
+    report(f"{'mention':<14} {'alert deleted after listing, ' + stream:<40} exit {sync.returncode}, skipped with a WARN")
 
 
 # ---------------------------------------------------------------- loops that must end (issue 13, item 5)
@@ -453,6 +487,9 @@ class BoundedRun:
     elapsed_s: float
     peak_rss_mb: float
     killed: bool
+
+    def row(self, stream: str) -> str:
+        return f"{stream:<14} {'bounded run':<40} {self.elapsed_s:>5.1f} s, peak RSS {self.peak_rss_mb:.0f} MB{', KILLED' if self.killed else ''}"
 
 
 def peak_rss_mb(pid: int, peak: List[float]) -> None:
@@ -493,7 +530,6 @@ def read_bounded(config: Dict[str, Any], stream: str, tmp_path: Path, limit_s: f
         lines = out.read().splitlines()
     messages = [json.loads(line) for line in lines if line.startswith("{")]
     sync = Sync(messages, "\n".join(lines) + err.read(), process.returncode)
-    REPORT.append(f"{stream:<14} {'bounded run':<40} {elapsed:>5.1f} s, peak RSS {peak[0]:.0f} MB{', KILLED' if killed else ''}")
     return BoundedRun(sync, elapsed, peak[0], killed)
 
 
@@ -505,12 +541,13 @@ ENDLESS_CURSOR_CONFIG: Dict[str, Dict[str, Any]] = {"mentionlytics": {"start_dat
 
 
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mention"])
-def test_an_api_that_hands_back_the_same_next_page_forever_fails_the_stream_instead_of_looping(start_sandbox, tmp_path, provider_name):
+def test_an_api_that_hands_back_the_same_next_page_forever_fails_the_stream_instead_of_looping(report, start_sandbox, tmp_path, provider_name):
     """`endless_cursor`: Mention `_links.more`, Sociovite's page envelope, Mentionlab's keyset cursor, Mentionlytics' page_no ignored."""
     provider = PROVIDERS[provider_name]
     sandbox = start_sandbox(max_page_size=40, endless_cursor=True)
     config = {**provider.config(sandbox), "num_workers": 1, **ENDLESS_CURSOR_CONFIG.get(provider_name, {})}
     run = read_bounded(config, provider.stream, tmp_path, limit_s=90)
+    report(run.row(provider.stream))
 
     loops = [error["message"] for error in run.sync.errors() if "Reading it would never end" in error["message"]]
     assert not run.killed and run.sync.returncode == 1, (run.elapsed_s, run.sync.errors())
@@ -529,11 +566,12 @@ STREAM_SECONDS = 6
 
 
 @pytest.mark.parametrize("case", [case for case in ENDLESS_LINES if FULL or case in ENDLESS_LINES_SHORT])
-def test_live_mentions_keeps_its_deadline_and_flat_memory_on_a_line_that_never_ends(start_sandbox, tmp_path, case):
+def test_live_mentions_keeps_its_deadline_and_flat_memory_on_a_line_that_never_ends(report, start_sandbox, tmp_path, case):
     sandbox = start_sandbox(alerts=2, mentions_per_alert=1100)
     sandbox.control("stream", mark_interval_s=0.3, **ENDLESS_LINES[case])
     config = sandbox.config(stream_duration_seconds=STREAM_SECONDS)
     run = read_bounded(config, "live_mentions", tmp_path, limit_s=STREAM_SECONDS + 40)
+    report(run.row("live_mentions"))
 
     report = sandbox.get("stream")
     received = run.sync.ids("live_mentions")
@@ -596,7 +634,7 @@ UNREACHABLE_SHORT = (("mention", "connection refused"), ("mentionlytics", "a por
 @pytest.mark.parametrize(
     "provider_name, unreachable", [(p, u) for p in PROVIDERS for u in UNREACHABLE if FULL or (p, u) in UNREACHABLE_SHORT]
 )
-def test_check_on_an_unreachable_host_answers_failed_within_30_s(start_sandbox, silent_port, tmp_path, provider_name, unreachable):
+def test_check_on_an_unreachable_host_answers_failed_within_30_s(report, start_sandbox, silent_port, tmp_path, provider_name, unreachable):
     """A short retry budget for check (one quick retry, none after a timeout); reads keep the long one."""
     provider = PROVIDERS[provider_name]
     sandbox = start_sandbox()
@@ -604,7 +642,7 @@ def test_check_on_an_unreachable_host_answers_failed_within_30_s(start_sandbox, 
     config = json.loads(json.dumps(provider.config(sandbox)).replace(sandbox.url, base))  # every URL of the config
     status, output, took = run_check(config, tmp_path)
 
-    REPORT.append(f"{provider_name:<14} {'check, ' + unreachable:<40} {status['status']} in {took:.1f} s")
+    report(f"{provider_name:<14} {'check, ' + unreachable:<40} {status['status']} in {took:.1f} s")
     assert status["status"] == "FAILED" and took < 30, (status, took)
     assert UNREACHABLE_CAUSE[unreachable] in status["message"]
     assert "Rate limit exceeded" not in output
@@ -613,7 +651,7 @@ def test_check_on_an_unreachable_host_answers_failed_within_30_s(start_sandbox, 
 
 
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mentionlab", "mentionlytics"])
-def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(start_sandbox, tmp_path, provider_name):
+def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(report, start_sandbox, tmp_path, provider_name):
     """The sandbox answers 307 to itself under another host name (localhost instead of 127.0.0.1)."""
     provider = PROVIDERS[provider_name]
     sandbox = start_sandbox()
@@ -621,7 +659,7 @@ def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(star
     sandbox.server.sandbox.set_faults(redirect_to=f"http://{other_host}")
     config = provider.config(sandbox)
     status, checked, _ = run_check(config, tmp_path)
-    sync = read(config, provider.stream, tmp_path)
+    sync = read_cli(config, provider.stream, tmp_path)
 
     arrivals = sandbox.get("requests")["arrivals"]
     assert arrivals and not [a for a in arrivals if a["host"] == other_host and a["credentials"]], arrivals
@@ -629,7 +667,7 @@ def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(star
     assert status["status"] == "FAILED" and f"redirecting to http://{other_host}" in status["message"]
     assert sync.returncode == 1 and sync.errors()[0]["failure_type"] == "config_error"
     assert f"http://{other_host}" in sync.errors()[0]["message"] and not sync.ids(provider.stream)
-    REPORT.append(f"{provider_name:<14} {'redirect to ' + other_host:<40} refused, no credential sent there")
+    report(f"{provider_name:<14} {'redirect to ' + other_host:<40} refused, no credential sent there")
 
 
 # Faults frequent enough to hit the few requests of every provider (Sociovite and Mentionlab need three).
@@ -643,15 +681,15 @@ RETRY_FAULTS: Dict[str, Tuple[Dict[str, Any], str]] = {
 
 
 @pytest.mark.parametrize("provider_name, fault", [(p, f) for p in PROVIDERS for f in RETRY_FAULTS if FULL or (p, f) == ("mentionlab", "HTTP 5xx")])
-def test_every_retry_line_names_its_real_cause(start_sandbox, tmp_path, provider_name, fault):
+def test_every_retry_line_names_its_real_cause(report, start_sandbox, read, provider_name, fault):
     provider = PROVIDERS[provider_name]
     faults, cause = RETRY_FAULTS[fault]
     sandbox = start_sandbox(max_page_size=40, seed=11, **faults)
     config = {**provider.config(sandbox), "read_timeout_seconds": 1} if "read timeout" in fault else provider.config(sandbox)
-    sync = read(config, provider.stream, tmp_path)
+    sync = read(config, provider.stream)
 
     retries = [line for line in log_messages(sync.output, "INFO", "WARN") if "retrying in" in line and "(attempt" in line]
-    REPORT.append(f"{provider_name:<14} {'retry lines, ' + fault:<40} {len(retries):>5} lines naming {cause!r}")
+    report(f"{provider_name:<14} {'retry lines, ' + fault:<40} {len(retries):>5} lines naming {cause!r}")
     assert sync.returncode == 0 and retries, sync.errors()
     assert all(cause in line for line in retries), retries
     assert "Rate limit exceeded" not in sync.output
@@ -672,37 +710,32 @@ MENTIONLAB_PAGED_SHORT = (("queries", "connections dropped mid-body"), ("entitie
 @pytest.mark.parametrize(
     "stream, fault", [(s, f) for s in MENTIONLAB_PAGED for f in FAULTS if FULL or (s, f) in MENTIONLAB_PAGED_SHORT]
 )
-def test_mentionlab_page_object_streams_under_the_fault_read_every_row_of_every_page(start_sandbox, tmp_path, stream, fault):
+def test_mentionlab_page_object_streams_under_the_fault_read_every_row_of_every_page(report, start_sandbox, read, stream, fault):
     """queries and entities: 12 rows a project in pages of 5; ai_responses: about 35 answers a query in pages of 20."""
     cap, key, expected = MENTIONLAB_PAGED[stream]
     sandbox = start_sandbox(max_page_size=cap, seed=11, **FAULTS[fault])
     config = {**sandbox.mentionlab_config(start_days_ago=100), **({"read_timeout_seconds": 1} if "read timeout" in fault else {})}
-    first = read(config, stream, tmp_path)
+    first = read(config, stream)
     assert first.returncode == 0 and not first.errors(), first.errors()
     sandbox.control("mentionlab/add", count=3)
-    second = read(config, stream, tmp_path, state=first.states())
+    second = read(config, stream, state=first.states())
     assert second.returncode == 0 and not second.errors(), second.errors()
     assert_no_secret_in_output(PROVIDERS["mentionlab"], config, second)
 
     received = [key(row) for row in first.rows(stream) + second.rows(stream)]
-    REPORT.append(f"{'mentionlab':<14} {stream + ', ' + fault:<40} {len(set(received)):>5} rows, {len(received) - len(set(received)):>3} read twice")
+    report(f"{'mentionlab':<14} {stream + ', ' + fault:<40} {len(set(received)):>5} rows, {len(received) - len(set(received)):>3} read twice")
     assert set(received) == expected(sandbox)
 
 
 @pytest.mark.parametrize("stream", list(MENTIONLAB_PAGED) if FULL else ["queries"])
-def test_a_mentionlab_page_object_naming_the_same_page_forever_fails_the_stream_instead_of_looping(start_sandbox, tmp_path, stream):
+def test_a_mentionlab_page_object_naming_the_same_page_forever_fails_the_stream_instead_of_looping(report, start_sandbox, tmp_path, stream):
     sandbox = start_sandbox(max_page_size=5, endless_cursor=True)
     config = {**sandbox.mentionlab_config(), "num_workers": 1}
     run = read_bounded(config, stream, tmp_path, limit_s=90)
+    report(run.row(stream))
 
     loops = [error["message"] for error in run.sync.errors() if "Reading it would never end" in error["message"]]
     assert not run.killed and run.sync.returncode == 1, (run.elapsed_s, run.sync.errors())
     assert loops and ("repeated its cursor" in loops[0] or "the same page again" in loops[0])
     assert sandbox.get("requests")["count"] < 20
 
-
-def teardown_module() -> None:
-    if REPORT:
-        path = Path(os.environ.get("FAULT_REPORT", "/tmp/source-mentions-faults.txt"))
-        path.write_text("\n".join(REPORT) + "\n")
-        print("\nfault matrix\n" + "\n".join(REPORT))

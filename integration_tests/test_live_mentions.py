@@ -1,6 +1,8 @@
 """`live_mentions`: Mention's endless NDJSON stream read as a bounded, resumable sync, against the sandbox."""
 
+import threading
 import time
+from time import sleep as REAL_SLEEP  # the virtual clock replaces time.sleep in each test
 from typing import Any, Dict, List, Set, Tuple
 
 import pytest
@@ -89,14 +91,23 @@ def test_a_malformed_line_is_logged_and_skipped_and_the_sync_completes(stream_sa
     assert sum("not valid JSON" in line for line in logs(output)) == 4
 
 
-def test_a_stream_that_never_goes_quiet_ends_at_stream_duration_seconds(stream_sandbox):
-    stream_settings(stream_sandbox, live_per_mark=1, live_marks=10_000)
-    output, elapsed = timed_read(stream_sandbox.config(stream_duration_seconds=3))
+def test_a_stream_that_never_goes_quiet_ends_at_stream_duration_seconds(stream_sandbox, virtual_clock):
+    """The deadline is on the test's clock: it passes once live mentions flow, so only the deadline can end this sync."""
+    stream_settings(stream_sandbox, live_per_mark=1, live_marks=10_000)  # a mention every mark, for 50 minutes
+    stream = stream_sandbox.server.sandbox.mention_stream
+    history = 2 * 1000
 
-    # without the deadline this stream would run 10,000 marks x 0.3 s; the margin absorbs a loaded CI machine
-    assert 3 <= elapsed < 3 + 12
+    def pass_the_deadline_once_live_mentions_flow() -> None:
+        while len(stream.sent) <= history + 2 and not stream.stopped.is_set():
+            REAL_SLEEP(0.02)
+        virtual_clock.advance(600)
+
+    threading.Thread(target=pass_the_deadline_once_live_mentions_flow, daemon=True).start()
+    output, _ = timed_read(stream_sandbox.config(stream_duration_seconds=600))
+
     assert any("ended by the time limit" in line for line in logs(output))
-    assert last_state(output)["since_id"]  # everything emitted before the deadline is saved
+    assert len(ids(output)) > history  # live mentions came before the deadline...
+    assert last_state(output)["since_id"]  # ...and everything emitted before it is saved
 
 
 def test_state_is_checkpointed_while_streaming_and_never_ahead_of_emitted_records(stream_sandbox):

@@ -226,6 +226,7 @@ def test_mentionlytics_refresh_takes_only_a_json_body(sandbox):
     assert check(sandbox.mentionlytics_config()).status == Status.SUCCEEDED  # the connector sends JSON (the form try used nothing up)
 
 
+@pytest.mark.real_clock  # the pace of real calls: a skipped wait elsewhere would bunch them on the sandbox's clock
 def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):
     from source_mentions.sandbox import MENTIONLAB_API_KEY
     from source_mentions.sandbox.mentionlab_api import MentionlabApi

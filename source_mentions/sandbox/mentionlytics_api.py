@@ -20,7 +20,7 @@ import json
 import random
 import secrets
 import threading
-import time
+from time import time as wall_clock  # a token's lifetime is on the wall clock its expires_in is read against
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Tuple
 
@@ -56,7 +56,7 @@ class MentionlyticsApi:
 
     def reset(self) -> None:
         with self.lock:
-            self.bearers: Dict[str, float] = {INITIAL_BEARER: time.time() + self.token_lifetime_s}
+            self.bearers: Dict[str, float] = {INITIAL_BEARER: wall_clock() + self.token_lifetime_s}
             self.refresh_tokens = {INITIAL_REFRESH}
             self.used_refresh_tokens: set[str] = set()
 
@@ -136,7 +136,7 @@ class MentionlyticsApi:
             expires = self.bearers.get(token)
         if expires is None:
             return 401, {}, {"error": "invalid_token", "message": "The bearer token is not valid."}
-        if expires < time.time():
+        if expires < wall_clock():
             return 401, {}, {"error": "token_expired", "message": "The bearer token has expired."}
         if method == "GET" and route == "/mentions":
             return self.mention_page(query)
@@ -162,7 +162,7 @@ class MentionlyticsApi:
             self.refresh_tokens.discard(presented)
             self.used_refresh_tokens.add(presented)
             bearer, refresh = f"mly-bearer-{secrets.token_hex(8)}", f"mly-refresh-{secrets.token_hex(8)}"
-            self.bearers[bearer] = time.time() + self.token_lifetime_s
+            self.bearers[bearer] = wall_clock() + self.token_lifetime_s
             self.refresh_tokens.add(refresh)
             self.refreshes += 1
         return 200, {}, {"access_token": bearer, "refresh_token": refresh, "expires_in": self.token_lifetime_s, "refresh_expires_in": 30 * 86400}
