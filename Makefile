@@ -25,7 +25,7 @@ $(VENV)/.tests: setup.py
 	touch $@
 
 $(VENV_LOWEST)/.tests: setup.py $(VENV)/.tests
-	$(UV) venv --quiet --python $(PYTHON) $(VENV_LOWEST)
+	$(UV) venv --quiet --seed --python $(PYTHON) $(VENV_LOWEST)
 	$(UV) pip install --quiet --python $(VENV_LOWEST)/bin/python -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
 	touch $@
 
