@@ -77,7 +77,7 @@ bench: $(VENV)/.tests
 
 ## faults: every provider x every fault, kills and resumes, bad configs (test runs a short form)
 faults: $(VENV)/.tests
-	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) $(PYTEST) -q integration_tests/test_fault_matrix.py
+	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -n $(JOBS) --dist load -q integration_tests/test_fault_matrix.py
 
 ## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:

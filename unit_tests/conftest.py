@@ -1,3 +1,5 @@
+import time
+
 import pytest
 
 
@@ -7,3 +9,11 @@ def no_real_sleep(monkeypatch):
     waits = []
     monkeypatch.setattr("time.sleep", lambda seconds: waits.append(seconds))
     return waits
+
+
+@pytest.fixture
+def fixed_clock(monkeypatch):
+    """`time.time` held at one whole second for the test: a wait computed from an absolute reset time is exact."""
+    now = float(int(time.time()))
+    monkeypatch.setattr("time.time", lambda: now)
+    return now
