@@ -1,6 +1,6 @@
 """The CDK assumptions of components.cdk_adapter, one test each: a CDK release that breaks one fails here, naming it.
 
-CI runs these against the lowest and the newest airbyte-cdk setup.py allows (`make test-cdk-versions`).
+CI runs these against the lowest and the newest airbyte-cdk setup.py allows (`make test` on the newest, `make test-cdk-lowest` on the lowest).
 """
 
 import ast
@@ -29,7 +29,7 @@ from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import
 from airbyte_cdk.sources.streams.http.requests_native_auth.oauth import SingleUseRefreshTokenOauth2Authenticator
 
 from source_mentions.components import ExplainedAPIBudget, HeadFirstRetriever, KeyPathExtractor, ProgressRecordSelector, SourceMentionsComponentFactory, StoppingHttpRequester
-from source_mentions.components.cdk_adapter import reclass, reclass_problems, record_queue_size, requester_session, source_factory
+from source_mentions.components.cdk_adapter import extractor_field_path, reclass, reclass_problems, record_queue_size, requester_session, source_factory
 from source_mentions.source import RECORD_QUEUE_SIZE, SourceMentions
 
 from .builders import config
@@ -138,6 +138,13 @@ def test_a_requester_sends_with_a_requests_session_behind_its_http_client():
     requester = HttpRequester(name="probe", url_base="https://example.invalid", path="/", config={}, parameters={})
     assumption = "HttpRequester keeps its HttpClient in self._http_client, whose requests session is self._session"
     assert isinstance(requester_session(requester), requests.Session), broken(assumption, "requester_session")
+
+
+def test_a_dpath_extractor_keeps_its_interpolated_field_path_in_field_path():
+    extractor = DpathExtractor(field_path=["{{ parameters.root }}", "items"], config={}, parameters={"root": "data"})
+    assumption = "DpathExtractor keeps its field_path as InterpolatedStrings in self._field_path"
+    parts = extractor_field_path(extractor)
+    assert [part.eval({}) for part in parts] == ["data", "items"], broken(assumption, "extractor_field_path")
 
 
 def test_the_cdk_validates_the_manifest_in_validate_source_at_init_and_after_a_migration():

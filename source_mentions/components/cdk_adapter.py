@@ -3,7 +3,7 @@
 A CDK release may rename or change any of them without notice. unit_tests/test_cdk_adapter.py
 pins each assumption made here (the name exists, with the expected signature or type; the copied
 method is unchanged) and fails with a message naming it. CI runs those tests against the lowest
-and the newest airbyte-cdk that setup.py allows (`make test-cdk-versions`).
+and the newest airbyte-cdk that setup.py allows (`make test` runs them on the newest, `make test-cdk-lowest` on the lowest).
 
 Nothing else in source_mentions touches a private CDK name: the other modules use the public
 names below.
@@ -11,11 +11,13 @@ names below.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, MutableMapping, Optional, Type, TypeVar
+from typing import Any, Callable, List, Mapping, MutableMapping, Optional, Type, TypeVar
 
 import requests
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
 from airbyte_cdk.sources.declarative.parsers.model_to_component_factory import ModelToComponentFactory
@@ -178,6 +180,11 @@ def register_jinja_filter(name: str, function: Callable[..., Any]) -> None:
 def requester_session(requester: HttpRequester) -> requests.Session:
     """The requests session an HttpRequester sends with (the CDK has no public handle on it)."""
     return requester._http_client._session  # type: ignore[no-any-return]
+
+
+def extractor_field_path(extractor: DpathExtractor) -> List[InterpolatedString]:
+    """The parts of a DpathExtractor's `field_path`, as it interpolated them (the CDK has no public handle on them)."""
+    return extractor._field_path  # type: ignore[no-any-return]
 
 
 def reclass(instance: Any, subclass: Type[T]) -> T:

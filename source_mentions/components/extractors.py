@@ -17,6 +17,8 @@ from airbyte_cdk.sources.declarative.extractors.record_extractor import RecordEx
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .cdk_adapter import extractor_field_path
+
 logger = logging.getLogger("airbyte")
 
 TONE_NAMES = {"-1": "negative", "0": "neutral", "1": "positive"}  # Mention's tone codes
@@ -33,7 +35,7 @@ class KeyPathExtractor(DpathExtractor):
     """
 
     def extract_records(self, response: requests.Response) -> Iterable[MutableMapping[Any, Any]]:
-        path = [str(part.eval(self.config)) for part in self._field_path]
+        path = [str(part.eval(self.config)) for part in extractor_field_path(self)]
         for body in self.decoder.decode(response):
             extracted = _at_path(body, path)
             records = extracted if isinstance(extracted, list) else [extracted] if extracted else []
