@@ -8,7 +8,10 @@ API budget, took of them at import):
 
 - a sleep of `SKIPPED_FROM_S` or more returns at once and moves the clock forward by its length,
   so a rate-limit window, a reset time or a token lifetime measured on this clock has passed when
-  the sleeper wakes, as it would have for real;
+  the sleeper wakes, as it would have for real. The waits of several threads add up (each returns
+  before the next begins), so the clock may run ahead of real time: a reset time read by one
+  request can be past once another's wait is skipped, which the tests about reset times allow for
+  or avoid (`real_clock`);
 - a shorter sleep (a worker polling its queue, a budget a fraction of a second away) still sleeps
   for real: skipped, a polling loop would spin and push the clock ahead without bound.
 
