@@ -2,7 +2,10 @@
 and without duplicate keys, and the four `unified_mentions` tables union into one."""
 
 import json
+import logging
 import os
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Tuple
 
@@ -16,12 +19,33 @@ from .virtual_clock import VirtualClock
 
 os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")
 os.environ.setdefault("DO_NOT_TRACK", "1")
+os.environ.setdefault("AIRBYTE_LOGGING_ROOT", tempfile.mkdtemp(prefix="pyairbyte-logs-"))  # not /tmp/airbyte/logs, which every worker would share
 airbyte_caches = pytest.importorskip("airbyte.caches", reason="PyAirbyte comes with the `warehouse` extra")
 
 SCHEMAS = Path(demo.__file__).parent / "schemas"
 NATIVE_MENTIONS = {"mention": "mentions", "sociovite": "mentions", "mentionlytics": "mentions", "mentionlab": "result_analyses"}
 # PyAirbyte's DuckDB tables: a date-time string is a TIMESTAMP (DuckDB keeps it in UTC)
 DUCKDB_TYPES = {"integer": "BIGINT", "string": "VARCHAR", "date-time": "TIMESTAMP", "date": "DATE", "number": "DECIMAL(38,9)", "boolean": "BOOLEAN"}
+
+
+@contextmanager
+def airbyte_loggers_left_as_found() -> Iterator[None]:
+    """PyAirbyte's loggers are named `airbyte` like the CDK's: a sync gives `airbyte` a file handler and
+    stops it propagating, so the tests that run after it in this process would no longer see the
+    connector's log lines. They are put back as they were."""
+    loggers = [logging.getLogger(name) for name in ["airbyte", *[n for n in logging.Logger.manager.loggerDict if n.startswith("airbyte.")]]]
+    saved = {logger.name: (logger.level, logger.propagate, list(logger.handlers)) for logger in loggers}
+    try:
+        yield
+    finally:
+        for name in [name for name in logging.Logger.manager.loggerDict if name == "airbyte" or name.startswith("airbyte.")]:
+            logger = logging.getLogger(name)
+            level, propagate, handlers = saved.get(name, (logging.NOTSET, True, []))
+            for handler in [h for h in logger.handlers if h not in handlers]:
+                logger.removeHandler(handler)
+                handler.close()
+            logger.setLevel(level)
+            logger.propagate = propagate
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +61,7 @@ def warehouse(tmp_path_factory) -> Iterator[Tuple[Path, RunningSandbox, Dict[str
     server.sandbox.mention_stream.settings.mark_interval_s = 0.3
     db_path = tmp_path_factory.mktemp("duckdb") / "mentions.duckdb"
     rows: Dict[str, Dict[str, int]] = {}
-    with pytest.MonkeyPatch.context() as patch:
+    with pytest.MonkeyPatch.context() as patch, airbyte_loggers_left_as_found():
         clock = VirtualClock().install(patch)
         for provider in demo.PROVIDERS:
             config = demo.sandbox_config(provider, server.base_url)
