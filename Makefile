@@ -15,22 +15,25 @@ CDK_LOWEST := $(shell sed -n 's/.*"airbyte-cdk>=\([0-9.]*\),.*/\1/p' setup.py)
 VENV_LOWEST ?= .venv-cdk-lowest
 
 .DEFAULT_GOAL := help
-.PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults clean
+.PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults lock clean
 
-# pip installs uv (seconds); uv installs the rest (about 10 s where pip took minutes).
-$(VENV)/.tests: setup.py
+# pip installs uv (seconds); uv installs the rest (about 10 s where pip took minutes), at the versions
+# constraints.txt pins: what `make test` ran on (`make lock` renews it). The lowest-CDK venv takes the
+# same pins but the CDK's.
+$(VENV)/.tests: setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check uv
-	$(UV) pip install --quiet --python $(PY) -e '.[tests]'
+	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt uv
+	$(UV) pip install --quiet --python $(PY) -c constraints.txt -e '.[tests]'
 	touch $@
 
-$(VENV_LOWEST)/.tests: setup.py $(VENV)/.tests
+$(VENV_LOWEST)/.tests: setup.py constraints.txt $(VENV)/.tests
 	$(UV) venv --quiet --seed --python $(PYTHON) $(VENV_LOWEST)
-	$(UV) pip install --quiet --python $(VENV_LOWEST)/bin/python -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
+	grep -v '^airbyte-cdk==' constraints.txt > $(VENV_LOWEST)/constraints.txt
+	$(UV) pip install --quiet --python $(VENV_LOWEST)/bin/python -c $(VENV_LOWEST)/constraints.txt -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
 	touch $@
 
 $(VENV)/.warehouse: $(VENV)/.tests
-	$(UV) pip install --quiet --python $(PY) -e '.[tests,warehouse]'
+	$(UV) pip install --quiet --python $(PY) -c constraints.txt -e '.[tests,warehouse]'
 	touch $@
 
 ## help: this list
@@ -78,6 +81,10 @@ bench: $(VENV)/.tests
 ## faults: every provider x every fault, kills and resumes, bad configs (test runs a short form)
 faults: $(VENV)/.tests
 	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -n $(JOBS) --dist load -q integration_tests/test_fault_matrix.py
+
+## lock: renew constraints.txt, the exact versions the venvs, CI and the Docker image install (setup.py keeps ranges)
+lock: $(VENV)/.tests
+	$(UV) pip compile --quiet --universal --python-version 3.10 --extra tests --extra warehouse setup.py -o constraints.txt
 
 ## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:

@@ -87,6 +87,14 @@ def test_the_package_is_installed_not_editable():
     assert words[-1] == "." and "-e" not in words and "--editable" not in words
 
 
+def test_the_image_installs_the_versions_the_tests_ran_on():
+    builder = dockerfile_stages()[0]
+    (install,) = [shlex.split(command) for command in arguments(builder, "RUN") if "pip install" in command]
+    copied = [word for command in arguments(builder, "COPY") for word in command.split()[:-1]]
+
+    assert install[install.index("-c") + 1] == "constraints.txt" and "constraints.txt" in copied
+
+
 def test_the_connector_runs_as_the_non_root_airbyte_user():
     users = arguments(final_stage(), "USER")
 
