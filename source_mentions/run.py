@@ -1,9 +1,10 @@
 """Console entrypoint: `source-mentions spec|check|discover|read`."""
 
+import importlib
 import pkgutil
 import sys
 from functools import lru_cache
-from typing import Any, List, Mapping, Optional
+from typing import Any, List, Mapping, Optional, Tuple
 
 import orjson
 import yaml
@@ -20,6 +21,7 @@ from airbyte_cdk.models import (
     Type,
 )
 from airbyte_cdk.models.airbyte_protocol_serializers import AirbyteMessageSerializer
+from airbyte_cdk.sources.declarative.validators.validation_strategy import ValidationStrategy
 from airbyte_cdk.sources.source import Source
 from airbyte_cdk.utils.airbyte_secrets_utils import filter_secrets, get_secrets, update_secrets
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
@@ -27,7 +29,6 @@ from jsonschema import Draft7Validator
 from jsonschema.exceptions import ValidationError, best_match
 
 from .allocator import limit_allocator_retention
-from .components import IanaTimezoneName, StartDateNotInTheFuture
 from .source import SourceMentions
 
 USAGE = """\
@@ -86,12 +87,8 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
         where = ".".join(str(part) for part in error.absolute_path) or "the config"
         return filter_secrets(f"Invalid setting {where}: {_in_words(error)}.")
     # the manifest's config validations, before the CDK would wrap their message in a discovery error
-    checks = [
-        (config.get("start_date"), StartDateNotInTheFuture()),
-        (config["provider"].get("stats_timezone"), IanaTimezoneName(field_title="Statistics Timezone")),
-        (config["provider"].get("timezone"), IanaTimezoneName(field_title="Timezone")),
-    ]
-    for value, validation in checks:
+    for field_path, validation in manifest_validations():
+        value = _at(config, field_path)
         if value is None or value == "":
             continue
         try:
@@ -99,6 +96,27 @@ def config_problem(config: Mapping[str, Any]) -> Optional[str]:
         except AirbyteTracedException as problem:
             return problem.message
     return None
+
+
+def manifest_validations() -> List[Tuple[List[str], ValidationStrategy]]:
+    """The manifest's `spec.config_normalization_rules.validations`, each built from its class: the one definition
+    of these checks, which run.py applies before the source is built (the CDK applies them while building it)."""
+    built = []
+    for rule in manifest_spec().get("config_normalization_rules", {}).get("validations", []):
+        strategy = rule["validation_strategy"]
+        if rule["type"] != "DpathValidator" or strategy["type"] != "CustomValidationStrategy":
+            raise NotImplementedError(f"run.py applies DpathValidator rules with a CustomValidationStrategy, not {rule['type']}/{strategy['type']}")
+        module, _, name = strategy["class_name"].rpartition(".")
+        arguments = {key: value for key, value in strategy.items() if key not in ("type", "class_name")}
+        built.append((list(rule["field_path"]), getattr(importlib.import_module(module), name)(**arguments)))
+    return built
+
+
+def _at(config: Mapping[str, Any], path: List[str]) -> Any:
+    node: Any = config
+    for key in path:
+        node = node.get(key) if isinstance(node, Mapping) else None
+    return node
 
 
 def _in_words(error: ValidationError) -> str:

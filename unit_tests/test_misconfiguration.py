@@ -286,3 +286,15 @@ def test_mentionlab_timezone_that_is_not_an_iana_name_is_rejected():
     problem = config_problem(mentionlab(timezone="Europe/Brusels"))
     assert problem and "Timezone 'Europe/Brusels' is not an IANA timezone name" in problem
     assert config_problem(mentionlab(timezone="Europe/Brussels")) is None
+
+
+def test_the_cli_checks_a_config_with_the_manifests_own_validations_before_the_source_starts():
+    """One definition: run.py builds the checks it applies from the manifest's config_normalization_rules."""
+    from source_mentions.run import manifest_spec, manifest_validations
+
+    rules = manifest_spec()["config_normalization_rules"]["validations"]
+    built = manifest_validations()
+    assert [path for path, _ in built] == [rule["field_path"] for rule in rules]
+    assert [f"{type(check).__module__.rsplit('.', 1)[0]}.{type(check).__name__}" for _, check in built] == [rule["validation_strategy"]["class_name"] for rule in rules]
+    problem = config_problem(mentionlab(timezone="Europe/Brusels"))
+    assert problem and problem.startswith("Timezone 'Europe/Brusels' is not an IANA timezone name")
