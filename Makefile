@@ -17,6 +17,10 @@ VENV_LOWEST ?= .venv-cdk-lowest
 .DEFAULT_GOAL := help
 .PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults lock clean
 
+# The development tools (mentions_dev: sandbox, demo, explore) stay out of the connector's distribution;
+# a .pth file puts this folder on the venv's path, so `python -m mentions_dev.sandbox` works from anywhere.
+export DEV_TOOLS_ON_PATH := import pathlib, sys, sysconfig; pathlib.Path(sysconfig.get_paths()["purelib"], "mentions-dev.pth").write_text(sys.argv[1] + "\n")
+
 # pip installs uv (seconds); uv installs the rest (about 10 s where pip took minutes), at the versions
 # constraints.txt pins: what `make test` ran on (`make lock` renews it). The lowest-CDK venv takes the
 # same pins but the CDK's.
@@ -24,12 +28,14 @@ $(VENV)/.tests: setup.py constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -c constraints.txt uv
 	$(UV) pip install --quiet --python $(PY) -c constraints.txt -e '.[tests]'
+	$(PY) -c "$$DEV_TOOLS_ON_PATH" $(CURDIR)
 	touch $@
 
 $(VENV_LOWEST)/.tests: setup.py constraints.txt $(VENV)/.tests
 	$(UV) venv --quiet --seed --python $(PYTHON) $(VENV_LOWEST)
 	grep -v '^airbyte-cdk==' constraints.txt > $(VENV_LOWEST)/constraints.txt
 	$(UV) pip install --quiet --python $(VENV_LOWEST)/bin/python -c $(VENV_LOWEST)/constraints.txt -e '.[tests]' 'airbyte-cdk==$(CDK_LOWEST)'
+	$(VENV_LOWEST)/bin/python -c "$$DEV_TOOLS_ON_PATH" $(CURDIR)
 	touch $@
 
 $(VENV)/.warehouse: $(VENV)/.tests
@@ -45,11 +51,11 @@ help:
 
 ## demo: main job, ~2 min: sandbox -> .demo/mentions.duckdb (rebuilt), full then incremental sync
 demo: $(VENV)/.warehouse
-	$(PY) -m source_mentions.demo
+	$(PY) -m mentions_dev.demo
 
 ## explore: tables, row counts, newest mentions in the demo file; SQL="SELECT ..." runs a query
 explore: $(VENV)/.warehouse
-	$(PY) -m source_mentions.explore $(if $(SQL),--sql "$(SQL)")
+	$(PY) -m mentions_dev.explore $(if $(SQL),--sql "$(SQL)")
 
 ## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 7 min on a fresh clone (2 cores)
 test: $(VENV)/.warehouse
@@ -72,7 +78,7 @@ test-cdk-lowest: $(VENV_LOWEST)/.tests
 
 ## sandbox: provider emulator on 127.0.0.1:18765 (the sample configs' port) until Ctrl-C
 sandbox: $(VENV)/.tests
-	$(PY) -m source_mentions.sandbox --port $(PORT)
+	$(PY) -m mentions_dev.sandbox --port $(PORT)
 
 ## bench: benchmarks on the sandbox (min/median/max of 3 runs) into benchmarks/results.md
 bench: $(VENV)/.tests

@@ -32,7 +32,7 @@ class Run:
 
 
 class SandboxProcess:
-    """`python -m source_mentions.sandbox` in a child process, so its CPU and memory are not the connector's."""
+    """`python -m mentions_dev.sandbox` in a child process, so its CPU and memory are not the connector's."""
 
     def __init__(self, alerts: int, mentions_per_alert: int, faults: Optional[Dict[str, Any]] = None, mark_interval_s: float = 30.0):
         self._args = [
@@ -44,7 +44,7 @@ class SandboxProcess:
     def __enter__(self) -> "SandboxProcess":
         ready = Path(tempfile.mkdtemp()) / "ready"
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "source_mentions.sandbox", *self._args, "--ready-file", str(ready)], stdout=subprocess.DEVNULL
+            [sys.executable, "-m", "mentions_dev.sandbox", *self._args, "--ready-file", str(ready)], stdout=subprocess.DEVNULL
         )
         deadline = time.monotonic() + 600
         while not ready.exists() or not ready.read_text():

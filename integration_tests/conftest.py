@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import requests
 
-from source_mentions.sandbox import (
+from mentions_dev.sandbox import (
     MENTIONLAB_API_KEY,
     MENTIONLYTICS_BEARER,
     MENTIONLYTICS_REFRESH,

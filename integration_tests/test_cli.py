@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from source_mentions.sandbox import SANDBOX_TOKEN
+from mentions_dev.sandbox import SANDBOX_TOKEN
 
 SCRIPT = str(Path(sys.executable).with_name("source-mentions"))
 

@@ -29,7 +29,7 @@ from airbyte_cdk.models import AirbyteMessageSerializer, AirbyteStateMessageSeri
 from airbyte_cdk.test import entrypoint_wrapper
 from airbyte_cdk.test.models.outcome import ExpectedOutcome
 
-from source_mentions.sandbox.mentionlab_api import ENTITY_LIST
+from mentions_dev.sandbox.mentionlab_api import ENTITY_LIST
 from source_mentions.source import SourceMentions
 
 FULL = os.environ.get("FAULT_MATRIX") == "full"
@@ -215,7 +215,7 @@ def test_mention_statistics_under_the_fault_count_exactly_the_sandbox_mentions(r
 
 def sandbox_authors(sandbox: Any) -> set:
     """(alert, author_key) of every author the sandbox answers: kind, then the first of author_unique_id, id, scored_id."""
-    from source_mentions.sandbox.data import alert_authors
+    from mentions_dev.sandbox.data import alert_authors
 
     data = sandbox.server.sandbox.data
     with data.lock:
@@ -240,7 +240,7 @@ def test_mention_authors_under_the_fault_are_every_author_once_across_their_page
 @pytest.mark.parametrize("fault", list(FAULTS) if FULL else [])
 def test_mention_children_under_the_fault_full_then_incremental_are_every_child_once(report, start_sandbox, read, fault):
     """One request per mention; the second sync asks only for the children of the mentions found since the first."""
-    from source_mentions.sandbox.data import all_children
+    from mentions_dev.sandbox.data import all_children
 
     sandbox = start_sandbox(max_page_size=40, seed=11, **FAULTS[fault])
     config = sandbox.config(read_mention_children=True)

@@ -4,7 +4,7 @@ import logging
 import re
 from typing import Dict, List, Set, Tuple
 
-from source_mentions.sandbox.data import alert_authors, alert_tags, alert_tasks, all_children
+from mentions_dev.sandbox.data import alert_authors, alert_tags, alert_tasks, all_children
 from source_mentions.source import SourceMentions
 from unit_tests.builders import ids, last_state, run_read
 

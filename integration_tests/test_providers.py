@@ -10,7 +10,7 @@ import requests
 from airbyte_cdk.models import Status, SyncMode
 
 from source_mentions.source import SourceMentions
-from source_mentions.sandbox import SOCIOVITE_TOKEN
+from mentions_dev.sandbox import SOCIOVITE_TOKEN
 from unit_tests.builders import ids, last_state, run_read
 from unit_tests.contracts import fixtures, json_type
 
@@ -228,8 +228,8 @@ def test_mentionlytics_refresh_takes_only_a_json_body(sandbox):
 
 @pytest.mark.real_clock  # the pace of real calls: a skipped wait elsewhere would bunch them on the sandbox's clock
 def test_mentionlab_calls_stay_within_the_published_rate_without_a_429(sandbox):
-    from source_mentions.sandbox import MENTIONLAB_API_KEY
-    from source_mentions.sandbox.mentionlab_api import MentionlabApi
+    from mentions_dev.sandbox import MENTIONLAB_API_KEY
+    from mentions_dev.sandbox.mentionlab_api import MentionlabApi
 
     sandbox.server.sandbox.mentionlab = MentionlabApi(MENTIONLAB_API_KEY, projects=14, per_day=1, days=3)
     config = sandbox.mentionlab_config(start_days_ago=3, entity_ids=["00000000-0000-4000-8000-000000000001", "00000000-0000-4000-8000-000000000002"])

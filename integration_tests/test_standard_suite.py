@@ -18,7 +18,7 @@ import yaml
 from airbyte_cdk.test.standard_tests import SourceTestSuiteBase
 from airbyte_cdk.test.models.scenario import ConnectorTestScenario
 
-from source_mentions.sandbox import DEFAULT_PORT, MentionDataSet, Sandbox, SandboxHTTPServer
+from mentions_dev.sandbox import DEFAULT_PORT, MentionDataSet, Sandbox, SandboxHTTPServer
 from source_mentions.source import SourceMentions
 
 pytest_plugins = ["airbyte_cdk.test.standard_tests.pytest_hooks"]

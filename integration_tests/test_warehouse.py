@@ -11,8 +11,8 @@ from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
 
-from source_mentions import demo
-from source_mentions.sandbox import MentionDataSet, Sandbox, SandboxHTTPServer
+from mentions_dev import demo
+from mentions_dev.sandbox import MentionDataSet, Sandbox, SandboxHTTPServer
 
 from .conftest import RunningSandbox
 from .virtual_clock import VirtualClock
@@ -22,7 +22,7 @@ os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("AIRBYTE_LOGGING_ROOT", tempfile.mkdtemp(prefix="pyairbyte-logs-"))  # not /tmp/airbyte/logs, which every worker would share
 airbyte_caches = pytest.importorskip("airbyte.caches", reason="PyAirbyte comes with the `warehouse` extra")
 
-SCHEMAS = Path(demo.__file__).parent / "schemas"
+SCHEMAS = Path(__file__).resolve().parent.parent / "source_mentions" / "schemas"
 NATIVE_MENTIONS = {"mention": "mentions", "sociovite": "mentions", "mentionlytics": "mentions", "mentionlab": "result_analyses"}
 # PyAirbyte's DuckDB tables: a date-time string is a TIMESTAMP (DuckDB keeps it in UTC)
 DUCKDB_TYPES = {"integer": "BIGINT", "string": "VARCHAR", "date-time": "TIMESTAMP", "date": "DATE", "number": "DECIMAL(38,9)", "boolean": "BOOLEAN"}

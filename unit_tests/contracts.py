@@ -1,6 +1,6 @@
 """Contract fixtures (documented answers of each provider's API) and what a read of them must show.
 
-Fixtures live in source_mentions/sandbox/contracts/<provider>/<name>.json; the format is described in
+Fixtures live in unit_tests/resource/http/response/<provider>/<name>.json; the format is described in
 that folder's INDEX.md. `read_contract` serves every fixture of a provider at the HTTP boundary
 (requests-mock) and reads one stream; `schema_walk` checks records against the declared schemas and
 gives the field shapes that the sandbox's answers are compared with.
@@ -22,12 +22,11 @@ from airbyte_cdk.models import SyncMode
 from airbyte_cdk.test.entrypoint_wrapper import EntrypointOutput
 from jsonschema import Draft7Validator, FormatChecker
 
-import source_mentions.sandbox
 from source_mentions.source import SourceMentions
 
 from .builders import run_read
 
-CONTRACTS = Path(source_mentions.sandbox.__file__).parent / "contracts"
+CONTRACTS = Path(__file__).parent / "resource" / "http" / "response"  # one folder per provider, described by INDEX.md
 START_DATE = "2026-11-01T00:00:00Z"
 
 CONFIGS: Dict[str, Dict[str, Any]] = {

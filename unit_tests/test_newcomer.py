@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from source_mentions import demo, explore
+from mentions_dev import demo, explore
 from source_mentions.run import config_problem, run
-from source_mentions.sandbox import DEFAULT_PORT
-from source_mentions.sandbox.__main__ import arguments as sandbox_arguments
+from mentions_dev.sandbox import DEFAULT_PORT
+from mentions_dev.sandbox.__main__ import arguments as sandbox_arguments
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CONFIGS = sorted((ROOT / "integration_tests").glob("*_config*.json"))

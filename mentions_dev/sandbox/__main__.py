@@ -1,4 +1,4 @@
-"""`python -m source_mentions.sandbox`: serve the provider emulator on 127.0.0.1 until stopped."""
+"""`python -m mentions_dev.sandbox`: serve the provider emulator on 127.0.0.1 until stopped."""
 
 import argparse
 import json

@@ -1,4 +1,4 @@
-"""`python -m source_mentions.demo`: the main job, from API to a local DuckDB file with PyAirbyte.
+"""`python -m mentions_dev.demo`: the main job, from API to a local DuckDB file with PyAirbyte.
 
 Starts the sandbox (unless --config points at a real account), then for each provider (all four
 by default) syncs every stream into its own schema of one DuckDB file, lets the sandbox produce
@@ -40,7 +40,7 @@ def days_ago(days: int) -> str:
 
 def sandbox_config(provider: str, base_url: str) -> Dict[str, Any]:
     """A config that reads the whole sandbox data set of one provider."""
-    from source_mentions import sandbox
+    from mentions_dev import sandbox
 
     providers: Dict[str, Dict[str, Any]] = {
         "mention": {"access_token": sandbox.SANDBOX_TOKEN, "api_url": f"{base_url}/api", "stream_url": f"{base_url}/stream/api", "stream_duration_seconds": 15,
@@ -207,7 +207,7 @@ def main(argv: Optional[List[str]] = None) -> None:
         real = json.loads(config_path.read_text())
         plans = [(real["provider"]["provider_type"], real)]
     else:
-        from source_mentions.sandbox import start
+        from mentions_dev.sandbox import start
 
         server = start(port=0, alerts=3, mentions_per_alert=400)
         server.sandbox.mention_stream.settings.mark_interval_s = 1.0  # live_mentions ends after two quiet marks
@@ -255,7 +255,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     if db_path == DEMO_DIR / "mentions.duckdb":
         print('explore it:  make explore   (tables, row counts, newest mentions; make explore SQL="SELECT ..." runs your own query)')
     else:
-        print(f'explore it:  {sys.executable} -m source_mentions.explore --db {db_path} [--sql "SELECT ..."]')
+        print(f'explore it:  {sys.executable} -m mentions_dev.explore --db {db_path} [--sql "SELECT ..."]')
     if server is not None:
         server.stop()
 

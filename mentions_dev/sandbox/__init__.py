@@ -8,7 +8,7 @@ from .mentionlytics_api import INITIAL_BEARER as MENTIONLYTICS_BEARER
 from .mentionlytics_api import INITIAL_REFRESH as MENTIONLYTICS_REFRESH
 from .server import MENTIONLAB_API_KEY, NO_API_PLAN_TOKEN, SANDBOX_TOKEN, SOCIOVITE_TOKEN, Faults, Sandbox, SandboxHTTPServer
 
-DEFAULT_PORT = 18765  # `make sandbox` and `python -m source_mentions.sandbox`; integration_tests/sample_config*.json point here
+DEFAULT_PORT = 18765  # `make sandbox` and `python -m mentions_dev.sandbox`; integration_tests/sample_config*.json point here
 
 __all__ = [
     "DEFAULT_PORT",

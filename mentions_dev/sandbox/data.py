@@ -5,7 +5,7 @@ found today can contain an article published weeks ago. Many mentions share one
 timestamp so that pagination by date has to cope with ties.
 
 Shapes follow the documented and recorded answers (API-REFERENCE.md 2.1-2.4, api-docs/003;
-contracts/mention/ holds one answer of each endpoint): alert ids are strings but numbers inside
+unit_tests/resource/http/response/mention/ holds one answer of each endpoint): alert ids are strings but numbers inside
 mentions, `author_influence.alert_id` is a string, Twitter authors have `realname` and no `name`,
 `tone_score` is sometimes an integer and sometimes a decimal, tag ids and counts and alert
 counters are strings, and children carry `parent_id` (a number or a string of digits).

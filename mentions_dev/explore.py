@@ -1,4 +1,4 @@
-"""`python -m source_mentions.explore`: look into the DuckDB file `make demo` wrote, no duckdb CLI needed.
+"""`python -m mentions_dev.explore`: look into the DuckDB file `make demo` wrote, no duckdb CLI needed.
 
 Lists every table the sync wrote with its row count, then the newest `unified_mentions` of each
 provider; `--sql "SELECT ..."` runs a query of your own instead. Uses the duckdb package that the
