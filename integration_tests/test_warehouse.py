@@ -67,7 +67,7 @@ def warehouse(tmp_path_factory) -> Iterator[Tuple[Path, RunningSandbox, Dict[str
             config = demo.sandbox_config(provider, server.base_url)
             if provider == "mentionlab":
                 config["provider"]["bucket_size"] = "month"
-            cache = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name=provider)
+            cache = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name=provider, cache_dir=db_path.parent / "files")  # not ./.cache
             demo.sync(config, cache)
             clock.advance(62)
             rows[provider] = demo.sync(config, cache)

@@ -220,7 +220,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     schemas = []
     for provider, config in plans:
         print(f"\n=== {provider}: first sync (every stream) ===", flush=True)
-        cache = DuckDBCache(db_path=str(db_path), schema_name=provider)
+        cache = DuckDBCache(db_path=str(db_path), schema_name=provider, cache_dir=db_path.parent / "files")  # PyAirbyte's files beside the database, not ./.cache
         persist = (lambda new: config_path.write_text(json.dumps(new, indent=2))) if args.config else None
         before = sync(config, cache, persist)
         print_rows(f"rows per table in schema {provider}", before)
