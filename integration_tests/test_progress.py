@@ -4,16 +4,13 @@ import re
 
 import pytest
 
-from source_mentions.components import PROGRESS
+from source_mentions.components import SyncProgress
 from unit_tests.builders import run_read
 
 
 @pytest.fixture
-def progress_every_read():
-    interval = PROGRESS.interval_s
-    PROGRESS.interval_s = 0.0
-    yield
-    PROGRESS.interval_s = interval
+def progress_every_read(monkeypatch):
+    monkeypatch.setattr(SyncProgress, "interval_s", 0.0)
 
 
 def test_a_sync_logs_records_pages_and_the_partition_as_it_goes(start_sandbox, progress_every_read):

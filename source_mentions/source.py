@@ -2,13 +2,14 @@
 
 import copy
 import logging
+from contextlib import contextmanager
 from typing import Any, Iterator, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .components import PROGRESS, RETRY_LINE_FILTER, ConfiguredIds, SourceMentionsComponentFactory
+from .components import ConfiguredIds, RetryLineFilter, SourceMentionsComponentFactory, register_manifest_filters
 from .components.cdk_adapter import PackagedManifestSource, set_record_queue_size
 
 # Records waiting between the reading threads and the main thread. The CDK fixes this queue at
@@ -45,11 +46,25 @@ class SourceMentions(PackagedManifestSource):
         # taken before the CDK fills defaults into the config's nested objects (in place): a rotated
         # token is handed back in the config as the user gave it (JsonRefreshTokenAuthenticator)
         user_config = copy.deepcopy(dict(config)) if config is not None else None
+        register_manifest_filters()  # the manifest's `| path_segment`: the CDK's Jinja environment is the only place for it
         super().__init__(path_to_yaml="manifest.yaml", catalog=catalog, config=config, state=state, config_path=config_path)
+        # the sync's stop, skipped-record counts and progress: on this source's factory, not shared with another source
         self.factory = SourceMentionsComponentFactory.of_source(self, user_config=user_config)
-        logging.getLogger("airbyte").addFilter(RETRY_LINE_FILTER)  # the logger of the CDK's retry line; added once
+        self.retry_line_filter = RetryLineFilter()
         set_record_queue_size(self, RECORD_QUEUE_SIZE)
-        PROGRESS.reset()  # one source per sync: progress lines count this sync's records
+
+    @contextmanager
+    def _retry_lines_told_apart(self) -> Iterator[None]:
+        """While this source runs a command, the CDK's retry line (the same words for every cause) is dropped: RetryWait logs the real one.
+
+        The CDK logs it on the process-wide `airbyte` logger; the filter is there only while this source runs.
+        """
+        airbyte_logger = logging.getLogger("airbyte")
+        airbyte_logger.addFilter(self.retry_line_filter)
+        try:
+            yield
+        finally:
+            airbyte_logger.removeFilter(self.retry_line_filter)
 
     def read(
         self,
@@ -60,22 +75,23 @@ class SourceMentions(PackagedManifestSource):
     ) -> Iterator[AirbyteMessage]:
         """The CDK's read, ended by the first failure no stream can get past, and totals of skipped records.
 
-        After a stop (components.stop), the partitions still queued end without a request; their
+        After a stop (components.sync_stop), the partitions still queued end without a request; their
         messages are dropped (logs excepted) and the sync ends with that one error.
         """
         factory = self.factory
         stop = factory.sync_stop
-        self._verify_configured_ids(config)  # an unknown configured id, or none listed to default to: a config_error, not an empty sync
-        try:
-            for message in super().read(logger, config, catalog, state):
-                if stop.error is None or message.type == Type.LOG:
-                    yield message
-        except AirbyteTracedException:
-            if stop.error is None:
-                raise  # the CDK's summary of failed streams: not a stop
-        finally:
-            for line in factory.skipped_records.summary():
-                logger.warning(line)
+        with self._retry_lines_told_apart():
+            self._verify_configured_ids(config)  # an unknown configured id, or none listed to default to: a config_error, not an empty sync
+            try:
+                for message in super().read(logger, config, catalog, state):
+                    if stop.error is None or message.type == Type.LOG:
+                        yield message
+            except AirbyteTracedException:
+                if stop.error is None:
+                    raise  # the CDK's summary of failed streams: not a stop
+            finally:
+                for line in factory.skipped_records.summary():
+                    logger.warning(line)
         if stop.error is not None:
             raise stop.final_error()
 
@@ -86,9 +102,9 @@ class SourceMentions(PackagedManifestSource):
         matches nothing passed. The 7.39 manifest takes no custom `check` component (CheckStream or
         CheckDynamicStream only): the ids are verified here, by the streams that list them.
         Both build their streams with check's short retry budget: FAILED within seconds on an
-        unreachable host (components.retries).
+        unreachable host (components.error_handlers).
         """
-        with self.factory.checking():
+        with self.factory.checking(), self._retry_lines_told_apart():
             status = super().check(logger, config)
             stop = self.factory.sync_stop
             if stop.error is not None:

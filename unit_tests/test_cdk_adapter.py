@@ -7,8 +7,10 @@ import ast
 import hashlib
 import inspect
 import queue
+import re
 import textwrap
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Callable, List
 
 import jinja2
@@ -16,7 +18,7 @@ import pytest
 import requests
 from jsonschema import ValidationError
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
-from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
+from airbyte_cdk.sources.declarative.extractors import DpathExtractor
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import HttpRequester as HttpRequesterModel
@@ -28,8 +30,9 @@ from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
 from airbyte_cdk.sources.streams.http.requests_native_auth.abstract_oauth import AbstractOauth2Authenticator
 from airbyte_cdk.sources.streams.http.requests_native_auth.oauth import SingleUseRefreshTokenOauth2Authenticator
 
-from source_mentions.components import ExplainedAPIBudget, HeadFirstRetriever, KeyPathExtractor, ProgressRecordSelector, SourceMentionsComponentFactory, StoppingHttpRequester
-from source_mentions.components.cdk_adapter import extractor_field_path, reclass, reclass_problems, record_queue_size, requester_session, source_factory
+from source_mentions import components
+from source_mentions.components import SourceMentionsComponentFactory, register_manifest_filters
+from source_mentions.components.cdk_adapter import RECLASSED, extractor_field_path, reclass, stream_retriever, reclass_problems, record_queue_size, requester_session, source_factory
 from source_mentions.source import RECORD_QUEUE_SIZE, SourceMentions
 
 from .builders import config
@@ -127,6 +130,7 @@ def test_the_record_queue_of_a_source_is_a_queue_whose_size_can_be_capped():
 
 
 def test_manifest_templates_render_in_the_jinja_environment_filters_are_added_to():
+    register_manifest_filters()
     environment = getattr(cdk_jinja, "_ENVIRONMENT", None)
     assumption = "airbyte_cdk.sources.declarative.interpolation.jinja._ENVIRONMENT is the jinja2 Environment every manifest template renders in"
     assert isinstance(environment, jinja2.Environment), broken(assumption, "register_jinja_filter")
@@ -138,6 +142,17 @@ def test_a_requester_sends_with_a_requests_session_behind_its_http_client():
     requester = HttpRequester(name="probe", url_base="https://example.invalid", path="/", config={}, parameters={})
     assumption = "HttpRequester keeps its HttpClient in self._http_client, whose requests session is self._session"
     assert isinstance(requester_session(requester), requests.Session), broken(assumption, "requester_session")
+
+
+def test_a_declarative_stream_reads_with_the_retriever_behind_its_partition_factory():
+    source = SourceMentions(config=config())
+    stream = next(s for s in source.streams(config()) if s.name == "accounts")
+    assumption = "DefaultStream keeps its partition generator in _stream_partition_generator, whose _partition_factory keeps the retriever in _retriever"
+    try:
+        retriever = stream_retriever(stream)
+    except AttributeError as error:
+        raise AssertionError(broken(assumption, "stream_retriever")) from error
+    assert isinstance(retriever, SimpleRetriever) and retriever.name == "accounts", broken(assumption, "stream_retriever")
 
 
 def test_a_dpath_extractor_keeps_its_interpolated_field_path_in_field_path():
@@ -190,19 +205,26 @@ def test_the_rotated_tokens_are_handed_back_by_emit_control_message():
 # ---------------------------------------------------------------- objects the CDK builds, given a subclass
 
 
-@pytest.mark.parametrize(
-    "cdk_class, subclass",
-    [
-        (ModelToComponentFactory, SourceMentionsComponentFactory),
-        (HttpRequester, StoppingHttpRequester),
-        (RecordSelector, ProgressRecordSelector),
-        (HttpAPIBudget, ExplainedAPIBudget),
-        (SimpleRetriever, HeadFirstRetriever),
-        (DpathExtractor, KeyPathExtractor),
-    ],
-)
-def test_objects_the_cdk_builds_can_take_a_subclass_that_adds_no_state(cdk_class, subclass):
+@pytest.mark.parametrize("name", sorted(RECLASSED))
+def test_objects_the_cdk_builds_can_take_the_subclass_the_adapter_lists(name):
+    subclass = getattr(components, name)
+    cdk_class = next(base for base in subclass.__mro__ if base.__module__.startswith("airbyte_cdk."))
+    assert RECLASSED[name].startswith(cdk_class.__name__ + ":"), f"RECLASSED[{name!r}] should start with the CDK class it re-classes, {cdk_class.__name__}"
     assert reclass_problems(cdk_class, subclass) == [], broken(f"a {cdk_class.__qualname__} can become a {subclass.__qualname__} as it is", "reclass")
+
+
+def test_every_reclass_in_the_package_is_of_a_listed_subclass():
+    package = Path(components.__file__).parent
+    used = {name for path in package.glob("*.py") for name in re.findall(r"reclass\((?:\w|\.)+, (\w+)\)", path.read_text())}
+    assert used and used <= set(RECLASSED) | {"cls"}, sorted(used - set(RECLASSED))
+
+
+def test_reclass_refuses_a_subclass_the_adapter_does_not_list():
+    class Unlisted(HttpAPIBudget):
+        pass
+
+    with pytest.raises(TypeError, match="not listed in cdk_adapter.RECLASSED"):
+        reclass(HttpAPIBudget(policies=[]), Unlisted)
 
 
 def test_reclass_refuses_a_subclass_with_fields_of_its_own():

@@ -1,6 +1,7 @@
 """Page bodies: parsed once for the unreadable-body check and the records; what is not readable JSON is still retried."""
 
-from typing import Any, List
+import gc
+from typing import Any, List, Optional
 
 import orjson
 import requests
@@ -9,15 +10,23 @@ from airbyte_cdk.sources.declarative.decoders import JsonDecoder
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ResponseAction
 
 from source_mentions.components import KeyPathExtractor
-from source_mentions.components.bodies import ParsedBodyDecoder, UnreadableBodyFilter, release_parsed_body
+from source_mentions.components import ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
 
 from .builders import config, ids, mention, mentions_page, mock_account, mock_mentions, run_read
 
 PREDICATE = "{{ response is mapping and not response }}"  # the manifest's unreadable_body_filter
 
 
-def unreadable_body_filter() -> UnreadableBodyFilter:
-    return UnreadableBodyFilter(action=ResponseAction.RETRY, predicate=PREDICATE, config={}, parameters={})
+def unreadable_body_filter(bodies: Optional[ParsedBodies] = None) -> UnreadableBodyFilter:
+    response_filter = UnreadableBodyFilter(action=ResponseAction.RETRY, predicate=PREDICATE, config={}, parameters={})
+    response_filter.parsed_bodies = bodies
+    return response_filter
+
+
+def decoder_of(bodies: ParsedBodies) -> ParsedBodyDecoder:
+    decoder = ParsedBodyDecoder(parameters={})
+    decoder.parsed_bodies = bodies
+    return decoder
 
 
 def answer(body: bytes) -> requests.Response:
@@ -55,10 +64,11 @@ def test_the_filter_retries_what_is_not_json_or_an_empty_object_and_passes_the_r
 
 
 def test_a_pages_records_and_next_token_are_read_from_the_body_the_filter_parsed():
+    bodies = ParsedBodies()
     response = answer(b'{"mentions": [{"id": "3"}, {"id": "4"}], "_links": {"more": {"params": {"before": "4"}}}}')
-    assert unreadable_body_filter().matches(response) is None
+    assert unreadable_body_filter(bodies).matches(response) is None
     response._content = b'{"mentions": [{"id": "parsed again"}]}'  # a second parse would read this
-    decoder = ParsedBodyDecoder(parameters={})
+    decoder = decoder_of(bodies)
     extractor = KeyPathExtractor(field_path=["mentions"], config={}, parameters={}, decoder=decoder)
 
     assert list(extractor.extract_records(response)) == [{"id": "3"}, {"id": "4"}]
@@ -66,20 +76,42 @@ def test_a_pages_records_and_next_token_are_read_from_the_body_the_filter_parsed
 
 
 def test_once_the_page_is_read_its_parsed_body_is_released():
+    bodies = ParsedBodies()
     response = answer(b'{"mentions": [{"id": "3"}]}')
-    unreadable_body_filter().matches(response)
+    unreadable_body_filter(bodies).matches(response)
     response._content = b'{"mentions": [{"id": "parsed again"}]}'
 
-    release_parsed_body(response)
+    bodies.release(response)
 
-    assert list(ParsedBodyDecoder(parameters={}).decode(response)) == [{"mentions": [{"id": "parsed again"}]}]
+    assert list(decoder_of(bodies).decode(response)) == [{"mentions": [{"id": "parsed again"}]}]
+
+
+def test_a_parsed_body_is_not_kept_on_the_response_nor_after_it():
+    bodies = ParsedBodies()
+    response = answer(b'{"mentions": [{"id": "3"}]}')
+    unreadable_body_filter(bodies).matches(response)
+    assert len(bodies) == 1 and set(vars(response)) == set(vars(answer(b"")))
+
+    del response
+    gc.collect()
+
+    assert len(bodies) == 0  # a page never read (an error answer, retried) does not stay behind
+
+
+def test_another_streams_decoder_does_not_read_this_streams_parsed_body():
+    response = answer(b'{"mentions": [{"id": "3"}]}')
+    unreadable_body_filter(ParsedBodies()).matches(response)
+    response._content = b'{"mentions": [{"id": "own parse"}]}'
+
+    assert list(decoder_of(ParsedBodies()).decode(response)) == [{"mentions": [{"id": "own parse"}]}]
 
 
 def test_a_json_array_page_gives_its_items_as_the_cdk_decoder_does():
     for body, items in ((b'[{"id": "a"}, {"id": "b"}]', [{"id": "a"}, {"id": "b"}]), (b"[]", [{}])):
+        bodies = ParsedBodies()
         response = answer(body)
-        unreadable_body_filter().matches(response)
-        assert list(ParsedBodyDecoder(parameters={}).decode(response)) == items == list(JsonDecoder(parameters={}).decode(answer(body)))
+        unreadable_body_filter(bodies).matches(response)
+        assert list(decoder_of(bodies).decode(response)) == items == list(JsonDecoder(parameters={}).decode(answer(body)))
 
 
 def test_a_sync_parses_each_page_once(monkeypatch):

@@ -1,41 +1,46 @@
 """Custom components, one module per kind: only what the 7.39 manifest language cannot declare.
 
-The manifest names them as `source_mentions.components.<Class>`.
+The manifest names them as `source_mentions.components.<Class>`; what the factory adds to every
+stream is listed in factory.STREAM_POLICIES. Importing this package changes nothing global.
 """
 
+from .api_budget import ExplainedAPIBudget
 from .auth import JsonRefreshTokenAuthenticator
 from .configured_ids import ConfiguredIds
-from .errors import WarnWhenSkippedErrorHandler
+from .cursors import CursorContext, KeysetPageCursor, ParentStateCursor, PartitionStateCursor, SinceIdCursor, StreamSinceIdCursor
+from .error_handlers import RetryBudget, RetryLineFilter, RetryWait, WarnWhenSkippedErrorHandler
 from .extractors import BareOrDataListExtractor, KeyPathExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
-from .factory import SourceMentionsComponentFactory
-from .filters import UpToHeadRecordFilter
-from .incremental import KeysetPageCursor, ParentStateCursor, SinceIdCursor, StreamSinceIdCursor
-from .interpolation import path_segment  # also registers the manifest's `path_segment` filter
-from .pagination import KeysetPagination
-from .paginators import RepeatedPageGuard
-from .progress import PROGRESS, ExplainedAPIBudget, ProgressRecordSelector, SyncProgress
-from .records import RequiredFields, SkippedRecords
+from .factory import STREAM_POLICIES, SourceMentionsComponentFactory
+from .interpolation import path_segment, register_manifest_filters
+from .paging import KeysetPagination, RepeatedPageGuard
+from .parsed_bodies import ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
+from .progress import SyncProgress
+from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords, UpToHeadRecordFilter
 from .redirects import refuse_redirect_to_another_host
-from .retries import RETRY_LINE_FILTER, RetryBudget, RetryLineFilter, RetryWait
 from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
-from .stop import StoppingHttpRequester, SyncStop, SyncStopped
+from .sync_stop import StoppingHttpRequester, SyncStop, SyncStopped
 from .transformations import AddLocalBucketDate, AddParsedDateTime, ReplaceWithFields
 from .validation import IanaTimezoneName, StartDateNotInTheFuture
 
 __all__ = [
-    "PROGRESS",
-    "RETRY_LINE_FILTER",
+    "STREAM_POLICIES",
     "AddLocalBucketDate",
     "AddParsedDateTime",
     "BareOrDataListExtractor",
     "ConfiguredIds",
+    "CursorContext",
     "ExplainedAPIBudget",
+    "HeadFirstRetriever",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
+    "KeyPathExtractor",
     "KeysetPageCursor",
     "KeysetPagination",
     "NumericTotalsExtractor",
     "ParentStateCursor",
+    "ParsedBodies",
+    "ParsedBodyDecoder",
+    "PartitionStateCursor",
     "ProgressRecordSelector",
     "RepeatedPageGuard",
     "ReplaceWithFields",
@@ -54,10 +59,10 @@ __all__ = [
     "SyncProgress",
     "SyncStop",
     "SyncStopped",
+    "UnreadableBodyFilter",
     "UpToHeadRecordFilter",
-    "HeadFirstRetriever",
-    "KeyPathExtractor",
     "WarnWhenSkippedErrorHandler",
     "path_segment",
     "refuse_redirect_to_another_host",
+    "register_manifest_filters",
 ]

@@ -24,8 +24,8 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .cdk_adapter import AdaptedSingleUseRefreshAuthenticator
 from .redirects import refuse_redirect_to_another_host
-from .retries import RetryBudget, RetryWait, describe_failure
-from .stop import SyncStop
+from .error_handlers import RetryBudget, RetryWait, describe_failure
+from .sync_stop import SyncStop
 
 MIN_REFRESH_READ_TIMEOUT_S = 60.0
 

@@ -6,7 +6,7 @@ method is unchanged) and fails with a message naming it. CI runs those tests aga
 and the newest airbyte-cdk that setup.py allows (`make test` runs them on the newest, `make test-cdk-lowest` on the lowest).
 
 Nothing else in source_mentions touches a private CDK name: the other modules use the public
-names below.
+names below. RECLASSED lists every object re-classed after the CDK built it, with the reason.
 """
 
 from __future__ import annotations
@@ -182,18 +182,42 @@ def requester_session(requester: HttpRequester) -> requests.Session:
     return requester._http_client._session  # type: ignore[no-any-return]
 
 
+def stream_retriever(stream: Any) -> Any:
+    """The retriever a concurrent DefaultStream reads its partitions with (the CDK has no public handle on it)."""
+    return stream._stream_partition_generator._partition_factory._retriever
+
+
 def extractor_field_path(extractor: DpathExtractor) -> List[InterpolatedString]:
     """The parts of a DpathExtractor's `field_path`, as it interpolated them (the CDK has no public handle on them)."""
     return extractor._field_path  # type: ignore[no-any-return]
 
 
+# Every object this package re-classes after the CDK built it, and why no public construction path builds it instead.
+# `reclass` refuses any subclass not listed here; unit_tests/test_cdk_adapter.py checks each can take its subclass.
+RECLASSED = {
+    "SourceMentionsComponentFactory": "ModelToComponentFactory: 7.39's declarative source builds its factory in __init__ and takes none from outside",
+    "StoppingHttpRequester": "HttpRequester: a CustomRequester is built by create_custom_component, without create_http_requester's "
+    "decoder, API budget, message repository and cache; the stop applies to every requester (factory.STREAM_POLICIES)",
+    "HeadFirstRetriever": "SimpleRetriever: a CustomRetriever is built by create_custom_component, without create_simple_retriever's "
+    "cursor, stream slicer, paginator url_base and record selector; chosen by the SinceIdCursor's head_field",
+    "ProgressRecordSelector": "RecordSelector: the schema's record_selector takes no custom class",
+    "ExplainedAPIBudget": "HttpAPIBudget: the schema's api_budget takes no custom class",
+    "RepeatedPageGuard": "DefaultPaginator: the schema's paginator takes no custom class",
+    "UnreadableBodyFilter": "HttpResponseFilter: the schema's response_filters take no custom class",
+    "ParsedBodyDecoder": "JsonDecoder: the extractor's and paginator's decoders are made by create_simple_retriever from the retriever's; "
+    "a CustomDecoder named on every retriever would repeat one policy thirty times (factory.STREAM_POLICIES)",
+}
+
+
 def reclass(instance: Any, subclass: Type[T]) -> T:
     """`instance`, an object the CDK built, made an instance of `subclass` (which the CDK offers no way to build instead).
 
-    Only for a subclass that changes behaviour, not state: it must derive from the instance's class
-    and add no dataclass field, no __init__ and no __slots__, so the object is whole as it is.
+    Only for a subclass listed in RECLASSED that changes behaviour, not state: it must derive from the instance's
+    class and add no dataclass field, no __init__ and no __slots__, so the object is whole as it is.
     """
     problems = reclass_problems(type(instance), subclass)
+    if subclass.__name__ not in RECLASSED:
+        problems.append(f"{subclass.__qualname__} is not listed in cdk_adapter.RECLASSED with its reason")
     if problems:
         raise TypeError(f"cannot make a {type(instance).__qualname__} a {subclass.__qualname__}: {'; '.join(problems)}")
     instance.__class__ = subclass

@@ -1,4 +1,9 @@
-"""Cursors the 7.39 manifest cannot declare: an integer `since_id`, or an API keyset position, per partition."""
+"""Cursors the 7.39 manifest cannot declare: an integer `since_id`, or an API keyset position, per partition.
+
+The manifest names a stream's cursor in the stream's `source_mentions_cursor` (class_name and options):
+the schema's `incremental_sync` takes no custom class, and the factory builds the class named there
+(SourceMentionsComponentFactory.build_concurrent_cursor) with the stream's CursorContext.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import logging
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
 
 from airbyte_cdk.models import FailureType
@@ -14,15 +20,10 @@ from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
-from airbyte_cdk.sources.streams.concurrent.partitions.stream_slicer import StreamSlicer
 from airbyte_cdk.sources.types import Record, StreamSlice
 from airbyte_cdk.utils.datetime_helpers import ab_datetime_try_parse
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-SINCE_ID_PARAMETER = "since_id_cursor"
-STREAM_SINCE_ID_PARAMETER = "stream_since_id_cursor"
-KEYSET_PARAMETER = "keyset_page_cursor"
-PARENT_STATE_PARAMETER = "parent_state_cursor"
 KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
 logger = logging.getLogger("airbyte")
 _WHOLE_NUMBER = re.compile(r"[0-9]+")
@@ -72,25 +73,50 @@ def _partition_states(stream_name: str, state: Optional[Mapping[str, Any]], part
     return parsed
 
 
-class _PartitionStateCursor(Cursor):
-    """What both since_id cursors share: the stream's name, a lock, and emitting their `state`."""
+@dataclass(frozen=True)
+class CursorContext:
+    """What every cursor of this module is built with: its stream, the stream's partitions and saved state, and where state goes."""
 
-    def __init__(self, stream_name: str, cursor_field: str, connector_state_manager: ConnectorStateManager, message_repository: MessageRepository) -> None:
-        self._stream_name = stream_name
+    stream_name: str
+    partition_router: Any  # a StreamSlicer (a ParentStateCursor's is a substream partition router)
+    stream_state: Optional[Mapping[str, Any]]
+    connector_state_manager: ConnectorStateManager
+    message_repository: MessageRepository
+
+
+class PartitionStateCursor(Cursor):
+    """What the cursors of this module share: the stream's context, a lock, and saving their `state` as a STATE message.
+
+    A subclass reads `self._saved` (the stream's saved state) in its __init__, keeps its own state
+    and saves it with `_save_state()` once the records it covers were emitted.
+    """
+
+    def __init__(self, context: CursorContext, cursor_field: str) -> None:
+        self._stream_name = context.stream_name
+        self._partition_router = context.partition_router
+        self._saved = context.stream_state
         self.cursor_field = CursorField(cursor_field)
-        self._connector_state_manager = connector_state_manager
-        self._message_repository = message_repository
+        self._connector_state_manager = context.connector_state_manager
+        self._message_repository = context.message_repository
         self._lock = threading.Lock()
 
     def should_be_synced(self, record: Record) -> bool:
         return True
 
-    def _emit_state(self) -> None:
+    def observe(self, record: Record) -> None:
+        """Nothing to learn from a record, unless the subclass says otherwise."""
+
+    def ensure_at_least_one_state_emitted(self) -> None:
+        with self._lock:
+            self._save_state()
+
+    def _save_state(self) -> None:
+        """Emits the current state (called under the lock)."""
         self._connector_state_manager.update_state_for_stream(self._stream_name, None, self.state)
         self._message_repository.emit_message(self._connector_state_manager.create_state_message(self._stream_name, None))
 
 
-class SinceIdCursor(_PartitionStateCursor):
+class SinceIdCursor(PartitionStateCursor):
     """Per-partition highest id (compared as numbers), handed to the API as `since_id`.
 
     The manifest schema offers a datetime cursor, or an integer cursor without partitions; Mention
@@ -106,22 +132,11 @@ class SinceIdCursor(_PartitionStateCursor):
     with a WARN, rather than skipped until the alert catches up.
     """
 
-    def __init__(
-        self,
-        stream_name: str,
-        partition_router: StreamSlicer,
-        partition_field: str,
-        cursor_field: str,
-        head_field: Optional[str],
-        stream_state: Optional[Mapping[str, Any]],
-        connector_state_manager: ConnectorStateManager,
-        message_repository: MessageRepository,
-    ) -> None:
-        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
-        self._partition_router = partition_router
+    def __init__(self, context: CursorContext, partition_field: str, cursor_field: str, head_field: Optional[str] = None) -> None:
+        super().__init__(context, cursor_field)
         self._partition_field = partition_field
         self.head_field = head_field
-        self._committed: Dict[str, int] = dict(_partition_states(stream_name, stream_state, partition_field, cursor_field))
+        self._committed: Dict[str, int] = dict(_partition_states(self._stream_name, self._saved, partition_field, cursor_field))
         self._pending: Dict[str, int] = {}
         self._heads: Dict[str, int] = {}  # per partition being read: the head its read stops at
 
@@ -172,7 +187,7 @@ class SinceIdCursor(_PartitionStateCursor):
     def observe(self, record: Record) -> None:
         key = self._key(record.associated_slice)
         value = as_since_id(self.cursor_field.extract_value(record))
-        if value is None:  # never emitted: the record selector skips such records (components.records)
+        if value is None:  # never emitted: the record selector skips such records (components.record_selection)
             return
         with self._lock:
             if value > self._pending.get(key, -1):
@@ -189,11 +204,7 @@ class SinceIdCursor(_PartitionStateCursor):
             if reached is None or reached <= self._committed.get(key, -1):
                 return
             self._committed[key] = reached
-            self._emit_state()
-
-    def ensure_at_least_one_state_emitted(self) -> None:
-        with self._lock:
-            self._emit_state()
+            self._save_state()
 
     def _key(self, stream_slice: Optional[Mapping[str, Any]]) -> str:
         partition = stream_slice.partition if isinstance(stream_slice, StreamSlice) else (stream_slice or {})
@@ -210,7 +221,7 @@ class SinceIdCursor(_PartitionStateCursor):
         return value
 
 
-class StreamSinceIdCursor(_PartitionStateCursor):
+class StreamSinceIdCursor(PartitionStateCursor):
     """Highest mention id per alert for the stream endpoint, checkpointed while the stream is open.
 
     A stream partition (one connection per account) lasts the whole sync, and the CDK's cursors
@@ -220,24 +231,12 @@ class StreamSinceIdCursor(_PartitionStateCursor):
     state emitted here never covers a record that was not emitted before it.
     """
 
-    def __init__(
-        self,
-        stream_name: str,
-        partition_router: StreamSlicer,
-        partition_field: str,
-        group_field: str,
-        cursor_field: str,
-        checkpoint_every: int,
-        stream_state: Optional[Mapping[str, Any]],
-        connector_state_manager: ConnectorStateManager,
-        message_repository: MessageRepository,
-    ) -> None:
-        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
-        self._partition_router = partition_router
+    def __init__(self, context: CursorContext, partition_field: str, group_field: str, cursor_field: str, checkpoint_every: int) -> None:
+        super().__init__(context, cursor_field)
         self._partition_field = partition_field
         self._group_field = group_field
-        self._checkpoint_every = checkpoint_every
-        self._since_id: Dict[str, int] = _since_id_map(stream_name, stream_state, partition_field)
+        self._checkpoint_every = int(checkpoint_every)
+        self._since_id: Dict[str, int] = _since_id_map(self._stream_name, self._saved, partition_field)
         self._unsaved = 0
         self._changed = False
 
@@ -274,24 +273,20 @@ class StreamSinceIdCursor(_PartitionStateCursor):
                 self._changed = True
             self._unsaved += 1
             if self._unsaved >= self._checkpoint_every:
-                self._emit_state()
+                self._save_state()
 
     def checkpoint(self) -> None:
         """Emit the state if it moved since the last one (called on keep-alive marks)."""
         with self._lock:
             if self._changed:
-                self._emit_state()
+                self._save_state()
 
     def close_partition(self, partition: Partition) -> None:
         self.checkpoint()
 
-    def ensure_at_least_one_state_emitted(self) -> None:
-        with self._lock:
-            self._emit_state()
-
-    def _emit_state(self) -> None:
+    def _save_state(self) -> None:
         self._unsaved, self._changed = 0, False
-        super()._emit_state()
+        super()._save_state()
 
 
 def _since_id_map(stream_name: str, state: Optional[Mapping[str, Any]], partition_field: str) -> Dict[str, int]:
@@ -310,7 +305,7 @@ def _since_id_map(stream_name: str, state: Optional[Mapping[str, Any]], partitio
     return parsed
 
 
-class KeysetPageCursor(_PartitionStateCursor):
+class KeysetPageCursor(PartitionStateCursor):
     """Per partition, the API's keyset position {lastUpdatedAt, lastId} after the last page whose records were all emitted.
 
     Mentionlab's list-cursor rows carry no updatedAt, so no record-based cursor (the manifest's
@@ -321,20 +316,10 @@ class KeysetPageCursor(_PartitionStateCursor):
     first request's `cursor`.
     """
 
-    def __init__(
-        self,
-        stream_name: str,
-        partition_router: StreamSlicer,
-        partition_field: str,
-        cursor_field: str,
-        stream_state: Optional[Mapping[str, Any]],
-        connector_state_manager: ConnectorStateManager,
-        message_repository: MessageRepository,
-    ) -> None:
-        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
-        self._partition_router = partition_router
+    def __init__(self, context: CursorContext, partition_field: str, cursor_field: str) -> None:
+        super().__init__(context, cursor_field)
         self._partition_field = partition_field
-        self._positions: Dict[str, Dict[str, str]] = _keyset_positions(stream_name, stream_state, partition_field)
+        self._positions: Dict[str, Dict[str, str]] = _keyset_positions(self._stream_name, self._saved, partition_field)
 
     @property
     def state(self) -> MutableMapping[str, Any]:
@@ -355,17 +340,11 @@ class KeysetPageCursor(_PartitionStateCursor):
         key = str(stream_slice.partition[self._partition_field])
         with self._lock:
             self._positions[key] = {name: str(position[name]) for name in KEYSET_FIELDS}
-            self._emit_state()
+            self._save_state()
 
-    def observe(self, record: Record) -> None:
-        """Nothing to learn from a row: the position comes with the page (page_emitted)."""
 
     def close_partition(self, partition: Partition) -> None:
         """The last page's position was emitted by page_emitted already."""
-
-    def ensure_at_least_one_state_emitted(self) -> None:
-        with self._lock:
-            self._emit_state()
 
 
 def _is_date_time(value: Any) -> bool:
@@ -402,7 +381,7 @@ def _keyset_positions(stream_name: str, state: Optional[Mapping[str, Any]], part
     return positions
 
 
-class ParentStateCursor(_PartitionStateCursor):
+class ParentStateCursor(PartitionStateCursor):
     """The state of a substream whose only cursor is its parent's: `{"parent_state": {<parent>: <its state>}}`.
 
     The manifest keeps an `incremental_dependency` parent's state only inside a datetime cursor of
@@ -414,19 +393,11 @@ class ParentStateCursor(_PartitionStateCursor):
     mentions after its last state again, and none are skipped.
     """
 
-    def __init__(
-        self,
-        stream_name: str,
-        partition_router: Any,
-        cursor_field: str,
-        stream_state: Optional[Mapping[str, Any]],
-        connector_state_manager: ConnectorStateManager,
-        message_repository: MessageRepository,
-    ) -> None:
-        super().__init__(stream_name, cursor_field, connector_state_manager, message_repository)
-        self._partition_router = partition_router
+    def __init__(self, context: CursorContext, cursor_field: str) -> None:
+        super().__init__(context, cursor_field)
+        stream_state = self._saved
         if stream_state and not isinstance(stream_state.get("parent_state") if isinstance(stream_state, Mapping) else None, Mapping):
-            raise bad_state(stream_name, 'expected {"parent_state": {"<parent stream>": <its state>}}', stream_state)
+            raise bad_state(self._stream_name, 'expected {"parent_state": {"<parent stream>": <its state>}}', stream_state)
         self._committed: Dict[str, Any] = {"parent_state": dict(stream_state["parent_state"])} if stream_state else {}
         self._generated = 0
         self._open: Dict[str, List[int]] = {}  # partition key -> sequence numbers generated and not closed yet
@@ -447,8 +418,6 @@ class ParentStateCursor(_PartitionStateCursor):
             self._snapshot(self._generated)
             self._commit()
 
-    def observe(self, record: Record) -> None:
-        pass
 
     def close_partition(self, partition: Partition) -> None:
         with self._lock:
@@ -456,10 +425,6 @@ class ParentStateCursor(_PartitionStateCursor):
             if pending:
                 pending.pop(0)
             self._commit()
-
-    def ensure_at_least_one_state_emitted(self) -> None:
-        with self._lock:
-            self._emit_state()
 
     def _snapshot(self, read_first: int) -> None:
         parent_state = self._partition_router.get_stream_state() or {}
@@ -476,7 +441,7 @@ class ParentStateCursor(_PartitionStateCursor):
         newest = {"parent_state": ready[-1][1]}
         if ready[-1][1] and newest != self._committed:
             self._committed = newest
-            self._emit_state()
+            self._save_state()
 
 
 def _partition_key(stream_slice: Optional[Mapping[str, Any]]) -> str:

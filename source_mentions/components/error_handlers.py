@@ -1,4 +1,4 @@
-"""Retry waits: the manifest's backoff strategies, told apart by cause in the log, within a budget.
+"""Error handling the manifest cannot declare: retry waits told apart by cause, within a budget, and skipped answers at WARN.
 
 A budget is how long one request may keep trying: `check` answers within seconds, a read keeps
 trying for minutes (`RetryBudget.for_check` / `for_read`; the factory picks one per component).
@@ -9,7 +9,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit, urlunsplit
@@ -17,11 +17,13 @@ from urllib.parse import urlsplit, urlunsplit
 import requests
 import urllib3.exceptions
 from airbyte_cdk.models import FailureType
+from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler
 from airbyte_cdk.sources.declarative.requesters.error_handlers.backoff_strategies import (
     WaitTimeFromHeaderBackoffStrategy,
     WaitUntilTimeFromHeaderBackoffStrategy,
 )
 from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
+from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 logger = logging.getLogger("airbyte")
@@ -127,7 +129,21 @@ class RetryLineFilter(logging.Filter):
         return not str(record.msg).startswith(CDK_RETRY_LINE_PREFIX)
 
 
-RETRY_LINE_FILTER = RetryLineFilter()
+
+@dataclass
+class WarnWhenSkippedErrorHandler(DefaultErrorHandler):
+    """A DefaultErrorHandler that logs every answer it skips (IGNORE) at WARN.
+
+    The CDK logs an ignored answer at INFO, among routine lines; a skipped answer is a partition
+    whose records this sync does not read (an alert deleted mid-sync), so the user must see it.
+    """
+
+    def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
+        resolution = super().interpret_response(response_or_exception)
+        if resolution.response_action != ResponseAction.IGNORE:
+            return resolution
+        logger.warning(resolution.error_message or f"Skipped an answer: {response_or_exception}")
+        return replace(resolution, error_message=None)  # the CDK's own INFO line then names the request, not this text again
 
 
 def describe_failure(response_or_exception: ResponseOrException, read_timeout_s: Optional[float] = None) -> str:

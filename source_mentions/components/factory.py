@@ -1,12 +1,14 @@
-"""The component factory: builds what the manifest marks with `$parameters` and the CDK cannot."""
+"""The component factory: what it adds to every stream it builds (STREAM_POLICIES), and the cursors the manifest names."""
 
 from __future__ import annotations
 
+import importlib
 from contextlib import contextmanager
-from typing import Any, Iterator, List, Optional
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple, Type
 
 from airbyte_cdk.sources.declarative.decoders import JsonDecoder, PaginationDecoderDecorator
-from airbyte_cdk.sources.declarative.extractors import DpathExtractor, RecordSelector
+from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
 )
@@ -15,7 +17,7 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 )
 from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
-from airbyte_cdk.sources.declarative.requesters.error_handlers import DefaultErrorHandler, HttpResponseFilter
+from airbyte_cdk.sources.declarative.requesters.error_handlers import CompositeErrorHandler, DefaultErrorHandler, HttpResponseFilter
 from airbyte_cdk.sources.declarative.requesters.paginators import DefaultPaginator
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.streams.call_rate import HttpAPIBudget
@@ -23,62 +25,66 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .api_budget import ExplainedAPIBudget
 from .auth import JsonRefreshTokenAuthenticator
-from .bodies import UNREADABLE_BODY_PARAMETER, ParsedBodyDecoder, UnreadableBodyFilter
 from .cdk_adapter import AdaptedComponentFactory, reclass
-from .extractors import KeyPathExtractor
-from .incremental import (
-    KEYSET_PARAMETER,
-    PARENT_STATE_PARAMETER,
-    SINCE_ID_PARAMETER,
-    STREAM_SINCE_ID_PARAMETER,
-    KeysetPageCursor,
-    ParentStateCursor,
-    SinceIdCursor,
-    StreamSinceIdCursor,
-    bad_state,
-)
-from .pagination import KeysetPagination
-from .paginators import RepeatedPageGuard
-from .progress import ExplainedAPIBudget, ProgressRecordSelector
-from .records import RequiredFields, SkippedRecords
+from .cursors import CursorContext, KeysetPageCursor, ParentStateCursor, PartitionStateCursor, SinceIdCursor, bad_state
+from .error_handlers import RetryBudget, RetryWait
+from .paging import KeysetPagination, RepeatedPageGuard
+from .parsed_bodies import UNREADABLE_BODY_PARAMETER, ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
+from .progress import SyncProgress
+from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords
 from .redirects import keep_credentials_on_their_host
-from .retries import RetryBudget, RetryWait
 from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
-from .stop import StoppingHttpRequester, SyncStop
+from .sync_stop import StoppingHttpRequester, SyncStop
+
+CURSOR_KEY = "source_mentions_cursor"  # a stream's own key (not `$parameters`: those reach its parent streams too)
+
+
+@dataclass(frozen=True)
+class StreamPolicy:
+    """One thing the factory adds to every stream it builds, and the factory method that adds it."""
+
+    name: str
+    method: str
+    what: str
+
+
+# What the factory adds to every stream, and where. manifest.yaml points here; unit_tests/test_factory_policies.py
+# checks that this table names every method the factory overrides, and that every stream of every provider has each policy.
+STREAM_POLICIES: Tuple[StreamPolicy, ...] = (
+    StreamPolicy("timeouts", "create_http_requester", "read/connect timeouts from the config's read_timeout_seconds (default 60 s; 10 s under check)"),
+    StreamPolicy("redirect guard", "create_http_requester", "no redirect to another host keeps the credentials (components.redirects)"),
+    StreamPolicy("stop", "create_http_requester", "StoppingHttpRequester: nothing is sent once the source's SyncStop is set (a rejected refresh token)"),
+    StreamPolicy("retry budget", "create_default_error_handler", "backoff strategies inside a RetryWait: `check` tries briefly, a read for minutes"),
+    StreamPolicy("retry budget", "create_custom_component", "the same for a CustomErrorHandler; the source's stop, config, progress and counts for the custom components that keep them"),
+    StreamPolicy("API budget waits", "create_http_api_budget", "ExplainedAPIBudget: a wait for the API budget is an INFO line"),
+    StreamPolicy("parsed body", "create_http_response_filter", "the manifest's unreadable_body_filter is an UnreadableBodyFilter"),
+    StreamPolicy("page guard", "create_default_paginator", "RepeatedPageGuard: a repeated next-page token or page stops the partition with an error"),
+    StreamPolicy("progress", "create_record_selector", "ProgressRecordSelector: pages and records counted in the source's progress lines"),
+    StreamPolicy(
+        "per stream", "create_simple_retriever",
+        "one ParsedBodies per stream shared by its filter, decoders and page guard; the record selector's required fields "
+        "(primary key, since_id) and the source's skipped-record counts; a KeysetPagination fed to its KeysetPageCursor; "
+        "HeadFirstRetriever for a SinceIdCursor with a head_field",
+    ),  # fmt: skip
+    StreamPolicy("cursor", "build_concurrent_cursor", f"the cursor class named by the stream's `{CURSOR_KEY}`; a saved state it cannot read is a config_error"),
+    StreamPolicy("parents", "create_parent_stream_config_with_substream_wrapper", "parent streams are built by this factory too, with the source's stop, progress and counts"),
+)
 
 
 class SourceMentionsComponentFactory(AdaptedComponentFactory):
-    """What the 7.39 manifest schema cannot declare (the cursors keyed by `$parameters`).
+    """The CDK's factory plus STREAM_POLICIES; everything else is built by the CDK as usual.
 
-    - `since_id_cursor` on a stream: its cursor is a SinceIdCursor (custom incremental_sync
-      components are rejected by the schema); `stream_since_id_cursor`: a StreamSinceIdCursor;
-      `keyset_page_cursor`: a KeysetPageCursor, which the stream's KeysetPagination feeds;
-      `parent_state_cursor`: a ParentStateCursor (a substream incremental through its parent's state).
-    - every RecordSelector reports its pages and records to PROGRESS, and skips (counted in
-      `skipped_records`) records without their primary key or with a since_id that is not a whole
-      number; the API budget logs its waits.
-    - every requester gets `read_timeout_seconds` from the config (default 60 s), refuses redirects
-      to another host (components.redirects), and sends nothing once `sync_stop` is set (a rejected
-      refresh token, see JsonRefreshTokenAuthenticator).
-    - every error handler's backoff strategies are wrapped in a RetryWait, within the budget of
-      the command: `check` (inside `checking()`) tries briefly, a read for minutes.
-    - a saved state a cursor cannot read is a config_error naming the stream and the state.
-    - the refresh authenticator gets the config as the user gave it (`user_config`) for its CONTROL message.
-    - the manifest's unreadable-body filter (`unreadable_body_filter` in its `$parameters`) is an
-      UnreadableBodyFilter and the retrievers' JSON decoders are ParsedBodyDecoders: a page's body is
-      parsed once, for that check, its records and its next-page token.
-    - every DefaultPaginator is wrapped in a RepeatedPageGuard: a partition whose API repeats a
-      next-page token or a page stops with an error instead of paging forever.
-    - parent streams are built by this class too (the CDK builds them with a plain factory).
-    Everything else is built by the CDK as usual.
+    One per source (`of_source`): the sync's stop, skipped-record counts and progress live here and
+    reach every component that keeps them; nothing is shared with another source in the process.
     """
 
     user_config: Optional[Config] = None
     sync_stop: SyncStop
     skipped_records: SkippedRecords
+    progress: SyncProgress
     _checking: bool = False  # class defaults: `adopt` does not run __init__
-    _builds_parents: bool = False  # a parent inherits its child's `$parameters`, not its since_id cursor
 
     @contextmanager
     def checking(self) -> Iterator[None]:
@@ -101,8 +107,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         # Parents are read once per stream; the few repeated list requests cost less than that.
         factory.disable_cache()
         factory.user_config = user_config
-        factory.sync_stop = SyncStop()
-        factory.skipped_records = SkippedRecords()
+        factory.sync_stop, factory.skipped_records, factory.progress = SyncStop(), SkippedRecords(), SyncProgress()
         return factory
 
     def create_http_requester(
@@ -123,7 +128,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         requester = super().create_http_requester(model, config, query_properties_key=query_properties_key, use_cache=use_cache, name=name, **extra)
         keep_credentials_on_their_host(requester)
         if type(requester) is HttpRequester:
-            reclass(requester, StoppingHttpRequester).sync_stop = self.sync_stop  # sends nothing once the sync was stopped
+            reclass(requester, StoppingHttpRequester).sync_stop = self.sync_stop
         waits = getattr(requester.error_handler, "backoff_strategies", None) or []
         if isinstance(requester.authenticator, JsonRefreshTokenAuthenticator) and waits and isinstance(waits[0], RetryWait):
             requester.authenticator.retry_wait = waits[0]  # the token refresh retries as its requester does
@@ -148,17 +153,16 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         """The CDK's method with this class in place of the plain ModelToComponentFactory it builds parents with.
 
         Without it a parent stream (Mention's accounts, alerts and alert heads; Mentionlab's projects)
-        would get none of this factory's hooks: no timeouts, redirects followed, no retry budget.
+        would get none of STREAM_POLICIES: no timeouts, redirects followed, no retry budget.
         """
         try:
-            substream_factory = self.parent_stream_factory(model, config, stream_name=stream_name)
+            parents = self.parent_stream_factory(model, config, stream_name=stream_name)
         except (ValueError, TypeError, KeyError, AttributeError) as error:  # the CDK reads any other shape as a parent's cursor value
             child_state = self.stream_state(stream_name)
             raise bad_state(stream_name, "it is not the state this stream writes", child_state, internal=f"{type(error).__name__}: {error}") from error
-        # a parent read incrementally (`incremental_dependency`) needs its own cursor: its state is saved in the child's
-        substream_factory._checking, substream_factory._builds_parents = self._checking, not model.incremental_dependency
-        substream_factory.user_config, substream_factory.sync_stop, substream_factory.skipped_records = self.user_config, self.sync_stop, self.skipped_records
-        return substream_factory.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
+        parents._checking, parents.user_config = self._checking, self.user_config
+        parents.sync_stop, parents.skipped_records, parents.progress = self.sync_stop, self.skipped_records, self.progress
+        return parents.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
 
     def create_custom_component(self, model: Any, config: Config, **kwargs: Any) -> Any:
         component = super().create_custom_component(model, config, **kwargs)
@@ -168,7 +172,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             component.sync_stop = self.sync_stop
             component.saved_config = self.user_config
         if isinstance(component, SinceIdStreamRetriever):
-            component.skipped_records = self.skipped_records
+            component.skipped_records, component.progress = self.skipped_records, self.progress
         return component
 
     def create_http_response_filter(self, model: Any, config: Config, **kwargs: Any) -> HttpResponseFilter:  # type: ignore[override]
@@ -185,56 +189,55 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
 
     def create_default_paginator(self, model: Any, config: Config, **kwargs: Any) -> Any:
         paginator = super().create_default_paginator(model, config, **kwargs)
-        if isinstance(paginator, DefaultPaginator):  # not the Connector Builder's page-limited test reads
-            return RepeatedPageGuard(decorated=paginator)
+        if type(paginator) is DefaultPaginator:  # not the Connector Builder's page-limited test reads
+            reclass(paginator, RepeatedPageGuard)
         return paginator
-
-    def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
-        """Names the stream in its RepeatedPageGuard; its record and pagination JSON decoders read the body parsed by
-        its UnreadableBodyFilter; connects a KeysetPagination to the stream's KeysetPageCursor
-        (both are built apart, from different models); tells the record selector which fields a record cannot be
-        emitted without (the CDK does not pass it the primary key)."""
-        retriever = super().create_simple_retriever(model, config, **kwargs)
-        if isinstance(retriever.paginator, RepeatedPageGuard):
-            retriever.paginator.stream_name = kwargs.get("name") or ""  # a paginator is built without its stream's name
-        cursor = kwargs.get("cursor")
-        strategy = getattr(retriever.paginator, "pagination_strategy", None)
-        if isinstance(strategy, KeysetPagination):
-            if not isinstance(cursor, KeysetPageCursor):
-                raise ValueError(f"{kwargs.get('name')}: KeysetPagination needs `{KEYSET_PARAMETER}` in the stream's $parameters")
-            strategy.checkpoints = cursor
-        if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
-            reclass(retriever, HeadFirstRetriever)  # reads the alert's head first, in the partition
-            retriever.since_id_cursor = cursor
-        for decoder in _json_decoders(retriever):
-            reclass(decoder, ParsedBodyDecoder)  # reads the body its UnreadableBodyFilter parsed
-        since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
-        selector = getattr(retriever, "record_selector", None)
-        if isinstance(selector, ProgressRecordSelector):
-            selector.required_fields = RequiredFields.of(kwargs["name"], kwargs.get("primary_key"), since_id)
-            selector.skipped_records = self.skipped_records
-        return retriever
-
-    def create_dpath_extractor(self, model: Any, config: Config, decoder: Any = None, **kwargs: Any) -> Any:
-        extractor = super().create_dpath_extractor(model, config, decoder=decoder, **kwargs)
-        if type(extractor) is DpathExtractor and extractor.field_path and not any("*" in str(part) for part in extractor.field_path):
-            reclass(extractor, KeyPathExtractor)  # a key-by-key lookup instead of dpath's walk of the whole answer
-        return extractor
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
         if type(selector) is RecordSelector:
-            reclass(selector, ProgressRecordSelector)  # select_records also reports progress
+            reclass(selector, ProgressRecordSelector).progress = self.progress
         return selector
+
+    def create_simple_retriever(self, model: Any, config: Config, **kwargs: Any) -> Any:
+        """Connects the parts of one stream that the CDK builds apart, from different models (see STREAM_POLICIES)."""
+        retriever = super().create_simple_retriever(model, config, **kwargs)
+        name, cursor = kwargs.get("name") or "", kwargs.get("cursor")
+        bodies = ParsedBodies()
+        for response_filter in _response_filters(retriever.requester.error_handler):
+            if isinstance(response_filter, UnreadableBodyFilter):
+                response_filter.parsed_bodies = bodies
+        for decoder in _json_decoders(retriever):
+            reclass(decoder, ParsedBodyDecoder).parsed_bodies = bodies  # reads the body its UnreadableBodyFilter parsed
+        if isinstance(retriever.paginator, RepeatedPageGuard):
+            retriever.paginator.guard(name, bodies)
+        strategy = getattr(retriever.paginator, "pagination_strategy", None)
+        if isinstance(strategy, KeysetPagination):
+            if not isinstance(cursor, KeysetPageCursor):
+                raise ValueError(f"{name}: KeysetPagination needs a KeysetPageCursor as the stream's `{CURSOR_KEY}`")
+            strategy.checkpoints = cursor
+        if isinstance(cursor, SinceIdCursor) and cursor.head_field and type(retriever) is SimpleRetriever:
+            reclass(retriever, HeadFirstRetriever).since_id_cursor = cursor  # reads the alert's head first, in the partition
+        selector = getattr(retriever, "record_selector", None)
+        if isinstance(selector, ProgressRecordSelector):
+            since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
+            selector.required_fields = RequiredFields.of(name, kwargs.get("primary_key"), since_id)
+            selector.skipped_records = self.skipped_records
+        return retriever
 
     def build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
     ) -> Cursor:
-        """The stream's cursor; a saved state it cannot read is a config_error, not a traceback."""
+        """The cursor named by the stream's `source_mentions_cursor`, else the CDK's; a saved state it cannot read is a config_error."""
         name = model.name or ""
         state = self.stream_state(name)
         try:
-            return self._build_since_id_or_cdk_cursor(model, stream_slicer, config)
+            declared = declared_cursor(model)
+            if declared is None or stream_slicer is None:
+                return self.cdk_concurrent_cursor(model, stream_slicer, config)
+            cursor_class, options = declared
+            context = CursorContext(name, stream_slicer, state, self.connector_state_manager, self.message_repository)
+            return cursor_class(context, **options)
         except AirbyteTracedException:
             raise
         except (ValueError, TypeError, KeyError, AttributeError, IndexError) as error:
@@ -245,63 +248,34 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             raise bad_state(name, f"it is not {expected}", state, internal=f"{type(error).__name__}: {error}") from error
 
     def keeps_parent_state(self, model: DeclarativeStreamModel) -> bool:
-        """A ParentStateCursor stream keeps its parent's state without `incremental_sync` (no CDK warning for it)."""
-        return bool((model.parameters or {}).get(PARENT_STATE_PARAMETER))
+        """A stream whose declared cursor keeps its parent's state needs no `incremental_sync` (no CDK warning for it)."""
+        declared = declared_cursor(model)
+        return declared is not None and issubclass(declared[0], ParentStateCursor)
 
-    def _build_since_id_or_cdk_cursor(
-        self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
-    ) -> Cursor:
-        name = model.name or ""
-        if self._builds_parents:
-            return self.cdk_concurrent_cursor(model, stream_slicer, config)
-        stream_options = (model.parameters or {}).get(STREAM_SINCE_ID_PARAMETER)
-        if stream_options and stream_slicer is not None:
-            return StreamSinceIdCursor(
-                stream_name=name,
-                partition_router=stream_slicer,
-                partition_field=stream_options["partition_field"],
-                group_field=stream_options["group_field"],
-                cursor_field=stream_options["cursor_field"],
-                checkpoint_every=int(stream_options["checkpoint_every"]),
-                stream_state=self.stream_state(name),
-                connector_state_manager=self.connector_state_manager,
-                message_repository=self.message_repository,
-            )
-        keyset_options = (model.parameters or {}).get(KEYSET_PARAMETER)
-        if keyset_options and stream_slicer is not None:
-            return KeysetPageCursor(
-                stream_name=name,
-                partition_router=stream_slicer,
-                partition_field=keyset_options["partition_field"],
-                cursor_field=keyset_options["cursor_field"],
-                stream_state=self.stream_state(name),
-                connector_state_manager=self.connector_state_manager,
-                message_repository=self.message_repository,
-            )
-        options = (model.parameters or {}).get(SINCE_ID_PARAMETER)
-        # checked after since_id: a parent inherits its child's `$parameters`, and `mentions` read as a parent keeps its own cursor
-        parent_options = (model.parameters or {}).get(PARENT_STATE_PARAMETER)
-        if parent_options and not options and stream_slicer is not None:
-            return ParentStateCursor(
-                stream_name=name,
-                partition_router=stream_slicer,
-                cursor_field=parent_options["cursor_field"],
-                stream_state=self.stream_state(name),
-                connector_state_manager=self.connector_state_manager,
-                message_repository=self.message_repository,
-            )
-        if not options or stream_slicer is None:
-            return self.cdk_concurrent_cursor(model, stream_slicer, config)
-        return SinceIdCursor(
-            stream_name=name,
-            partition_router=stream_slicer,
-            partition_field=options["partition_field"],
-            cursor_field=options["cursor_field"],
-            head_field=options.get("head_field"),
-            stream_state=self.stream_state(name),
-            connector_state_manager=self.connector_state_manager,
-            message_repository=self.message_repository,
-        )
+
+def declared_cursor(model: DeclarativeStreamModel) -> Optional[Tuple[Type[PartitionStateCursor], Dict[str, Any]]]:
+    """The cursor class and options the stream names in `source_mentions_cursor`, or None.
+
+    The 7.39 schema's `incremental_sync` takes no custom class; a DeclarativeStream allows other keys.
+    """
+    declared = getattr(model, CURSOR_KEY, None)
+    if declared is None:
+        return None
+    options = {key: value for key, value in dict(declared).items() if key not in ("class_name", "$parameters", "parameters", "type")}
+    module_name, _, class_name = str(declared["class_name"]).rpartition(".")
+    cursor_class = getattr(importlib.import_module(module_name), class_name)
+    if not (isinstance(cursor_class, type) and issubclass(cursor_class, PartitionStateCursor)):
+        raise ValueError(f"{model.name}: `{CURSOR_KEY}` names {declared['class_name']}, which is not a cursor of source_mentions.components.cursors")
+    return cursor_class, options
+
+
+def _response_filters(handler: Any) -> Iterable[HttpResponseFilter]:
+    """The response filters of an error handler, inside a CompositeErrorHandler too."""
+    if isinstance(handler, CompositeErrorHandler):
+        for inner in handler.error_handlers:
+            yield from _response_filters(inner)
+    else:
+        yield from getattr(handler, "response_filters", None) or []
 
 
 def _json_decoders(retriever: Any) -> List[JsonDecoder]:

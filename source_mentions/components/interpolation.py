@@ -7,7 +7,9 @@ connector request another resource (`account_id` `../../x` would request `GET /x
 
 7.39 has no public way to add a filter: cdk_adapter.register_jinja_filter adds it to the
 environment the CDK renders every manifest template with (a private name, pinned by
-unit_tests/test_cdk_adapter.py).
+unit_tests/test_cdk_adapter.py). That is the one change this package makes outside itself: made by
+each SourceMentions as it is built (`register_manifest_filters`), not on import; the filter is a
+pure function, so sources in one process share nothing through it.
 """
 
 from __future__ import annotations
@@ -38,4 +40,10 @@ def path_segment(value: Any) -> str:
     return quote(text, safe="")
 
 
-register_jinja_filter("path_segment", path_segment)
+MANIFEST_FILTERS = {"path_segment": path_segment}
+
+
+def register_manifest_filters() -> None:
+    """Makes the manifest's own Jinja filters available to its templates (idempotent)."""
+    for name, function in MANIFEST_FILTERS.items():
+        register_jinja_filter(name, function)

@@ -1,4 +1,4 @@
-"""Records that cannot be emitted: without their primary key, or with a since_id that is not a whole number."""
+"""Which records a page emits: the record selector that counts them, the fields a record needs, and the up-to-head filter."""
 
 from __future__ import annotations
 
@@ -6,9 +6,14 @@ import json
 import logging
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
-from .incremental import as_since_id
+import requests
+from airbyte_cdk.sources.declarative.extractors import RecordFilter, RecordSelector
+from airbyte_cdk.sources.types import Record, StreamSlice, StreamState
+
+from .cursors import as_since_id
+from .progress import SyncProgress
 
 logger = logging.getLogger("airbyte")
 
@@ -89,3 +94,67 @@ class SkippedRecords:
             + ")"
             for stream, kinds in sorted(counts.items())
         ]
+
+
+class ProgressRecordSelector(RecordSelector):
+    """A RecordSelector that reports each page and its record count to the sync's progress (no manifest hook exists for this).
+
+    With `required_fields` (set by the factory from the stream's primary key and since_id cursor),
+    it also skips the records that lack them, counted with a WARN in `skipped_records`. The factory
+    sets all three from the source that builds it.
+    """
+
+    progress: Optional[SyncProgress] = None
+    required_fields: Optional[RequiredFields] = None
+    skipped_records: Optional[SkippedRecords] = None
+
+    def select_records(
+        self,
+        response: requests.Response,
+        stream_state: StreamState,
+        records_schema: Mapping[str, Any],
+        stream_slice: Optional[StreamSlice] = None,
+        next_page_token: Optional[Mapping[str, Any]] = None,
+    ) -> Iterable[Record]:
+        count = 0
+        required, skipped = self.required_fields, self.skipped_records
+        for record in super().select_records(response, stream_state, records_schema, stream_slice, next_page_token):
+            if required is not None and skipped is not None and skipped.skip(required, record.data):
+                continue
+            count += 1
+            yield record
+        if self.progress is not None:
+            self.progress.add(self.name, stream_slice, count)
+
+
+@dataclass
+class UpToHeadRecordFilter(RecordFilter):
+    """In a back-fill (a slice without since_id), keeps the mentions whose id is at most the alert's head.
+
+    Mentions found after the head was read come with the next since_id sync. The same rule as a
+    Jinja `condition` is evaluated per record and cost about a fifth of a sync's throughput
+    (measured with benchmarks/harness.py: 3,100 vs 3,700 records/s). A record whose id is not a
+    whole number passes: the record selector skips it with a WARN (RequiredFields).
+    """
+
+    head_field: str = "head_id"
+
+    def filter_records(
+        self,
+        records: Iterable[Mapping[str, Any]],
+        stream_state: StreamState,
+        stream_slice: Optional[StreamSlice] = None,
+        next_page_token: Optional[Mapping[str, Any]] = None,
+    ) -> Iterable[Mapping[str, Any]]:
+        head = (stream_slice.extra_fields or {}).get(self.head_field) if isinstance(stream_slice, StreamSlice) else None
+        if not head or (stream_slice or {}).get("since_id"):
+            yield from records
+            return
+        limit = as_since_id(head)
+        if limit is None:  # SinceIdCursor warned about the head already
+            yield from records
+            return
+        for record in records:
+            since_id = as_since_id(record.get("id"))
+            if since_id is None or since_id <= limit:
+                yield record

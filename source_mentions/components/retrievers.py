@@ -20,9 +20,9 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .incremental import STREAM_SINCE_ID_PARAMETER, SinceIdCursor, StreamSinceIdCursor
-from .progress import PROGRESS
-from .records import RequiredFields, SkippedRecords
+from .cursors import SinceIdCursor, StreamSinceIdCursor
+from .progress import SyncProgress
+from .record_selection import RequiredFields, SkippedRecords
 
 logger = logging.getLogger("airbyte")
 
@@ -80,7 +80,7 @@ class SinceIdStreamRetriever(Retriever):
     keep-alive mark arrives after a whole mark interval without mentions; it checkpoints on marks
     and reconnects a dropped connection from the state. Opening the connection goes through the
     manifest's requester, so auth, 401/403 messages, 429 waits and 5xx retries are the CDK's. A mention without its alert
-    or a whole-number id is skipped with a WARN (counted in `skipped_records`, set by the factory).
+    or a whole-number id is skipped with a WARN (counted in `skipped_records`; the factory sets it and `progress` from its source).
     """
 
     requester: HttpRequester
@@ -93,12 +93,13 @@ class SinceIdStreamRetriever(Retriever):
     max_line_bytes: int = 1_048_576
     name: str = ""
     skipped_records: SkippedRecords = field(default_factory=SkippedRecords)
+    progress: SyncProgress = field(default_factory=SyncProgress)
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
         self._duration = InterpolatedString.create(str(self.duration_seconds), parameters=parameters)
         if not isinstance(self.cursor, StreamSinceIdCursor):
-            raise ValueError(f"{self.name}: SinceIdStreamRetriever needs `{STREAM_SINCE_ID_PARAMETER}` in the stream's $parameters")
+            raise ValueError(f"{self.name}: SinceIdStreamRetriever needs a StreamSinceIdCursor as the stream's `source_mentions_cursor`")
         self._since = self.cursor
         needed = self._since.required_fields()
         self._required = RequiredFields(stream=self.name, key_paths=tuple((name,) for name in needed), whole_numbers=(self._since.cursor_field.cursor_field_key,))
@@ -163,7 +164,7 @@ class SinceIdStreamRetriever(Retriever):
                     progress["mentions"] += 1
                     mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
                     yield mention
-                    PROGRESS.add(self.name, slice_, records=1, pages=0)
+                    self.progress.add(self.name, slice_, records=1, pages=0)
                 elif kind == "mark":
                     self._since.checkpoint()
                     if mentions_since_mark == 0:

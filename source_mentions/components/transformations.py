@@ -16,8 +16,24 @@ from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
 logger = logging.getLogger("airbyte")
 
 
+class InPlaceTransformation(RecordTransformation):
+    """The CDK's `transform` signature, written once: each transformation below implements `apply`."""
+
+    def transform(
+        self,
+        record: Dict[str, Any],
+        config: Optional[Config] = None,
+        stream_state: Optional[StreamState] = None,
+        stream_slice: Optional[StreamSlice] = None,
+    ) -> None:
+        self.apply(record, config, stream_slice)
+
+    def apply(self, record: Dict[str, Any], config: Optional[Config], stream_slice: Optional[StreamSlice]) -> None:
+        raise NotImplementedError
+
+
 @dataclass
-class ReplaceWithFields(RecordTransformation):
+class ReplaceWithFields(InPlaceTransformation):
     """Replaces the record by the declared fields, copied or computed from it (`unified_mentions`).
 
     AddFields can add fields but not drop the provider's own, and its typed values turn a null
@@ -42,13 +58,7 @@ class ReplaceWithFields(RecordTransformation):
             for name, spec in self.fields.items()
         ]
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[StreamState] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def apply(self, record: Dict[str, Any], config: Optional[Config], stream_slice: Optional[StreamSlice]) -> None:
         computed: Dict[str, Any] = {}
         for name, paths, expression, cast in self._plan:
             if paths is not None:
@@ -78,7 +88,7 @@ _CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "any":
 
 
 @dataclass
-class AddLocalBucketDate(RecordTransformation):
+class AddLocalBucketDate(InPlaceTransformation):
     """Adds `bucket_date`, the bucket's calendar date in the configured timezone.
 
     Mentionlab reports a bucket as the UTC instant it starts (a Europe/Brussels day starts at
@@ -88,20 +98,14 @@ class AddLocalBucketDate(RecordTransformation):
     config: Config
     parameters: InitVar[Mapping[str, Any]]
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[StreamState] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def apply(self, record: Dict[str, Any], config: Optional[Config], stream_slice: Optional[StreamSlice]) -> None:
         zone = ZoneInfo((self.config.get("provider") or {}).get("timezone") or "UTC")
         start = datetime.fromisoformat(record["bucket"].replace("Z", "+00:00"))
         record["bucket_date"] = start.astimezone(zone).strftime("%Y-%m-%d")
 
 
 @dataclass
-class AddParsedDateTime(RecordTransformation):
+class AddParsedDateTime(InPlaceTransformation):
     """Adds `field`: the first of the `sources` fields that holds an ISO 8601 date or date-time, as RFC 3339 UTC.
 
     Mentionlytics sends `pub_date` as `2019-01-24T00:00:00.000Z`, `YYYY-MM-DD HH:MM:SS`, `YYYY-MM-DD`
@@ -118,13 +122,7 @@ class AddParsedDateTime(RecordTransformation):
     id_field: str = "id"
     output_format: str = "%Y-%m-%dT%H:%M:%SZ"
 
-    def transform(
-        self,
-        record: Dict[str, Any],
-        config: Optional[Config] = None,
-        stream_state: Optional[StreamState] = None,
-        stream_slice: Optional[StreamSlice] = None,
-    ) -> None:
+    def apply(self, record: Dict[str, Any], config: Optional[Config], stream_slice: Optional[StreamSlice]) -> None:
         record[self.field] = None
         present = {name: record[name] for name in self.sources if record.get(name) not in (None, "")}
         unreadable: Dict[str, Any] = {}
