@@ -6,7 +6,6 @@ from contextlib import contextmanager
 from typing import Any, Iterator, List, Mapping, Optional
 
 from airbyte_cdk.models import AirbyteConnectionStatus, AirbyteMessage, AirbyteStateMessage, ConfiguredAirbyteCatalog, Status, Type
-from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .components import ConfiguredIds, RetryLineFilter, SourceMentionsComponentFactory, register_manifest_filters
@@ -125,5 +124,4 @@ class SourceMentions(PackagedManifestSource):
         definition = self.resolved_manifest["definitions"]
         for part in ids.listing.split("/"):
             definition = definition[part]
-        listing = self.factory.create_component(DeclarativeStreamModel, dict(definition), config)
-        ids.verify(listing, config)
+        ids.verify(self.factory.create_stream(definition, config), config)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Any, Dict, List, Mapping, Optional, Union
+from typing import Any, Dict, List, Mapping, Optional, Set, Union
 from urllib.parse import parse_qs, urlsplit
 
 from airbyte_cdk.models import AirbyteStateMessage, SyncMode
@@ -67,6 +67,26 @@ def mock_account(http: Any, alert_ids: List[str], heads: Optional[Mapping[str, s
     for alert_id in alert_ids:
         head = (heads or {}).get(alert_id, "999999")
         http.get(mentions_url(alert_id), json=mentions_page([], pull_since_id=head), additional_matcher=is_head_request)
+
+
+def mock_alert_list(http: Any, alert_ids: List[str], deleted: Set[str]) -> None:
+    """The alert list as it is when asked: without the alerts in `deleted` (which a test fills as it deletes them)."""
+    http.get(ALERTS_URL, json=lambda request, context: alerts_page([a for a in alert_ids if a not in deleted]))
+
+
+def deleted_now(deleted: Set[str], item: str) -> Any:
+    """A 404 answer for `item`, which from then on is no longer listed."""
+
+    def answer(request: Any, context: Any) -> Dict[str, Any]:
+        deleted.add(item)
+        context.status_code = 404
+        return {"error": "not_found", "error_description": "This resource does not exist."}
+
+    return answer
+
+
+def alert_list_reads(http: Any) -> int:
+    return sum(1 for request in http.request_history if request.url.split("?")[0] == ALERTS_URL)
 
 
 def mock_mentions(http: Any, alert_id: str, responses: Optional[List[Dict[str, Any]]] = None, **single: Any) -> None:

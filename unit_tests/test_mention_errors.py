@@ -1,9 +1,11 @@
 """Errors: clear config errors for credentials and plans, bounded retries for transient faults."""
 
+from typing import Set
+
 import requests_mock
 from airbyte_cdk.models import FailureType, Level, Status
 
-from .builders import API, TOKEN, check, config, ids, mention, mentions_page, mock_mentions, mock_account, run_read
+from .builders import API, TOKEN, check, config, deleted_now, ids, mention, mentions_page, mock_alert_list, mock_mentions, mock_account, run_read
 
 
 def test_check_with_a_rejected_token_fails_with_an_actionable_message():
@@ -41,9 +43,11 @@ def test_validation_error_surfaces_the_api_field_messages():
 
 
 def test_alert_deleted_mid_sync_is_skipped_and_others_are_read():
+    deleted: Set[str] = set()
     with requests_mock.Mocker() as http:
         mock_account(http, ["1", "2"])
-        mock_mentions(http, "1", status_code=404, json={"error": "not_found"})
+        mock_alert_list(http, ["1", "2"], deleted)
+        mock_mentions(http, "1", json=deleted_now(deleted, "1"))
         mock_mentions(http, "2", json=mentions_page([mention("7", alert_id=2)]))
         output = run_read(config(), "mentions")
     assert ids(output) == ["7"]

@@ -367,14 +367,52 @@ def test_next_sync_re_reads_the_open_bucket():
     assert posts(http, TIMESERIES_URL)[0][1]["startDate"] == "2026-11-09"  # the previous week: its bucket and the open one
 
 
+NOT_FOUND = {"statusCode": 404, "message": "Project not found", "error": "Not Found"}
+
+
+def project_list_forgetting(deleted):
+    """GET /api/projects/list as it is when asked: without the projects in `deleted`."""
+    return lambda request, context: [p for p in PROJECTS if p["id"] not in deleted]
+
+
+def deleting(deleted, project_id, answer):
+    """A data endpoint that answers 404 for `project_id` (no longer listed from then on) and `answer` for the others."""
+
+    def respond(request, context):
+        if request.headers.get("x-project-id") == project_id:
+            deleted.add(project_id)
+            context.status_code = 404
+            return NOT_FOUND
+        return answer
+
+    return respond
+
+
 @pytest.mark.parametrize("stream", ["result_analyses", "unified_mentions"])
 def test_a_deleted_project_is_skipped_with_a_warning(stream):
+    deleted = set()
     with requests_mock.Mocker() as http:
-        http.get(PROJECTS_URL, json=PROJECTS)
-        http.post(LIST_CURSOR_URL, [{"status_code": 404, "json": {"statusCode": 404, "message": "Project not found", "error": "Not Found"}}, {"json": page([analysis("b1")], 2)}])
+        http.get(PROJECTS_URL, json=project_list_forgetting(deleted))
+        http.post(LIST_CURSOR_URL, json=deleting(deleted, "p-1", page([analysis("b1")], 2)))
         output = run_read(config(), stream)
     assert len(output.records) == 1 and not output.errors
-    assert any("the project was deleted after this sync listed it" in m.log.message for m in output.logs if m.log.level == Level.WARN)
+    assert any("the project is no longer listed" in m.log.message for m in output.logs if m.log.level == Level.WARN)
+
+
+@pytest.mark.parametrize("stream, url", [("result_analyses", LIST_CURSOR_URL), ("sentiment_timeseries", TIMESERIES_URL)])
+def test_every_listed_project_answering_404_is_a_config_error_not_an_empty_sync(stream, url):
+    """A path that moved (legacy vs /api/v1/) serves the project list but not the data: the projects are still listed."""
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, json=PROJECTS)
+        http.post(url, status_code=404, json=NOT_FOUND)
+        output = run_read(config(), stream, expect_failure=True)
+    assert not output.records
+    errors = sorted(e.trace.error.message for e in output.errors if e.trace.error.message.startswith("Mentionlab answered 404"))
+    assert errors == [f"Mentionlab answered 404 (not found) for {url}, but project {p} is still listed: not a deleted project but a wrong address, "
+                      "an API path that moved, or a plan without this data. Check the API URL (https://api.mentionlab.io; the API has legacy "
+                      "and /api/v1/ paths) and that your plan includes this data." for p in ("p-1", "p-2")]  # fmt: skip
+    assert all(e.trace.error.failure_type == FailureType.config_error for e in output.errors)
+    assert [r.method for r in http.request_history if r.url.startswith(PROJECTS_URL)] == ["GET", "GET"]  # the sync's listing, one re-listing for both
 
 
 def test_a_cut_project_list_is_asked_again_not_replayed_from_a_cache():

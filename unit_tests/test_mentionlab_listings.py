@@ -5,7 +5,7 @@ import json
 from datetime import date, datetime, timedelta, timezone
 
 import requests_mock
-from airbyte_cdk.models import Level, SyncMode
+from airbyte_cdk.models import FailureType, Level, SyncMode
 
 from .builders import last_state, provider_config, run_read
 
@@ -103,15 +103,32 @@ def test_ai_responses_ask_each_query_of_its_project_and_page_in_the_body():
 
 
 def test_a_query_deleted_after_the_listing_is_skipped_with_a_warning_naming_it():
+    deleted = set()
+
+    def gone(request, context):
+        deleted.add("q-gone")
+        context.status_code = 404
+        return {"statusCode": 404, "message": "Query not found", "error": "Not Found"}
+
     with requests_mock.Mocker() as http:
         http.get(PROJECTS_URL, json=[PROJECT])
-        http.post(QUERIES_URL, json=page_object([query("q-gone"), query("q-1")], 1, 1))
-        http.post(results_url("q-gone"), status_code=404, json={"statusCode": 404, "message": "Query not found", "error": "Not Found"})
+        http.post(QUERIES_URL, json=lambda request, context: page_object([query(q) for q in ("q-gone", "q-1") if q not in deleted], 1, 1))
+        http.post(results_url("q-gone"), json=gone)
         http.post(results_url("q-1"), json=page_object([ai_response("r-1")], 1, 1))
         output = run_read(config(), "ai_responses")
     assert [m.record.data["aiResponseId"] for m in output.records] == ["r-1"] and not output.errors
     warnings = [m.log.message for m in output.logs if m.log.level == Level.WARN]
-    assert any("/queries/q-gone/results" in w and "the query (or its project) was deleted" in w for w in warnings)
+    assert any("/queries/q-gone/results" in w and "the query is no longer listed" in w for w in warnings)
+
+
+def test_a_query_still_listed_whose_ai_responses_answer_404_is_a_config_error():
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, json=[PROJECT])
+        http.post(QUERIES_URL, json=page_object([query("q-1")], 1, 1))
+        http.post(results_url("q-1"), status_code=404, json={"statusCode": 404, "message": "Cannot POST", "error": "Not Found"})
+        output = run_read(config(), "ai_responses", expect_failure=True)
+    assert not output.records
+    assert any("but query q-1 is still listed" in e.trace.error.message and e.trace.error.failure_type == FailureType.config_error for e in output.errors)
 
 
 def test_ai_responses_resume_one_day_before_the_query_state_to_cover_every_timezone():

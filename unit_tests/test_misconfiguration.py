@@ -2,9 +2,11 @@
 
 A 404 on what the config points at (the API URL, the account, the alert or project list, the token
 refresh endpoint) is a config_error naming the URL and the setting to fix, from `check` and from
-`read`; only what this sync listed and then vanished is skipped, with a WARN. `check` and `read`
+`read`; only what this sync listed and its listing, asked again, no longer shows is skipped, with a WARN. `check` and `read`
 name every configured id the provider does not list.
 """
+
+from typing import Set
 
 import pytest
 import requests_mock
@@ -12,7 +14,10 @@ from airbyte_cdk.models import FailureType, Level, Status, SyncMode
 
 from source_mentions.run import config_problem
 
-from .builders import API, ACCOUNT, ALERTS_URL, alerts_page, check, config, ids, mention, mentions_page, mock_account, mock_mentions, provider_config, run_read, trace_errors
+from .builders import (
+    API, ACCOUNT, ALERTS_URL, alert_list_reads, alerts_page, check, config, deleted_now, ids, mention, mentions_page, mock_account, mock_alert_list,
+    mock_mentions, provider_config, run_read, trace_errors,
+)  # fmt: skip
 from .contracts import fixtures
 
 ME_URL = f"{API}/accounts/me"
@@ -108,13 +113,24 @@ def test_read_with_alert_ids_matching_no_alert_is_a_config_error_naming_them(str
 
 
 def test_statistics_of_an_alert_deleted_mid_sync_are_skipped_with_a_warning():
+    deleted: Set[str] = set()
     with requests_mock.Mocker() as http:
         mock_account(http, ["1", "2"])
-        http.get(f"{API}/accounts/{ACCOUNT}/stats", status_code=404, json=NOT_FOUND, additional_matcher=lambda r: "alerts%5B%5D=1" in r.url)
+        mock_alert_list(http, ["1", "2"], deleted)
+        http.get(f"{API}/accounts/{ACCOUNT}/stats", json=deleted_now(deleted, "1"), additional_matcher=lambda r: "alerts%5B%5D=1" in r.url)
         http.get(f"{API}/accounts/{ACCOUNT}/stats", json={"from": "x", "to": "y", "stats": {"2": {"alert_id": 2, "mentions_per_interval": {"data": {"2026-10-01": 3}}}}}, additional_matcher=lambda r: "alerts%5B%5D=2" in r.url)
         output = run_read(config(), "statistics")
-    assert {m.record.data["alert_id"] for m in output.records} == {"2"}
-    assert any("/stats" in line and "deleted after this sync listed it" in line for line in warnings(output))
+    assert {m.record.data["alert_id"] for m in output.records} == {"2"} and not trace_errors(output)
+    assert any("/stats" in line and "the alert is no longer listed" in line for line in warnings(output))
+
+
+def test_statistics_of_an_alert_still_listed_that_answer_404_are_a_config_error():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"])
+        http.get(f"{API}/accounts/{ACCOUNT}/stats", status_code=404, json=NOT_FOUND)
+        output = run_read(config(), "statistics", expect_failure=True)
+    assert not output.records
+    assert "but alert 1 is still listed" in config_errors(output)[0].message
 
 
 def test_live_mentions_of_an_account_whose_alert_vanished_are_skipped_with_a_warning():
@@ -127,12 +143,35 @@ def test_live_mentions_of_an_account_whose_alert_vanished_are_skipped_with_a_war
 
 
 def test_an_alert_deleted_mid_sync_does_not_hide_the_others():
+    deleted: Set[str] = set()
     with requests_mock.Mocker() as http:
         mock_account(http, ["1", "2"])
-        mock_mentions(http, "1", status_code=404, json=NOT_FOUND)
+        mock_alert_list(http, ["1", "2"], deleted)
+        mock_mentions(http, "1", json=deleted_now(deleted, "1"))
         mock_mentions(http, "2", json=mentions_page([mention("7", alert_id=2)]))
         output = run_read(config(alert_ids=["1", "2"]), "mentions")
     assert ids(output) == ["7"] and not trace_errors(output)
+    assert any("alerts/1/mentions" in line and "the alert is no longer listed" in line for line in warnings(output))
+
+
+def test_every_listed_alert_answering_404_is_a_config_error_not_an_empty_sync():
+    """A proxy or API version that serves the alert list but not the mentions: the alerts are still listed."""
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1", "2", "3"])
+        for alert_id in ("1", "2", "3"):
+            mock_mentions(http, alert_id, status_code=404, json=NOT_FOUND)
+        output = run_read(config(), "mentions", expect_failure=True)
+        listed_before = alert_list_reads(http)
+    assert not output.records
+    errors = [error.message for error in config_errors(output) if error.message.startswith("Mention answered 404")]
+    assert sorted(errors) == [
+        f"Mention answered 404 (not found) for {ALERTS_URL}/{alert}/mentions, but alert {alert} is still listed: not a deleted alert but a wrong "
+        "address, an API path that moved, or a plan without this data. Check the API URL (Mention's is https://api.mention.net/api), the API "
+        "version, and that your plan includes this data."
+        for alert in ("1", "2", "3")
+    ]
+    assert not [line for line in warnings(output) if "no longer listed" in line]
+    assert listed_before == 2  # the sync's own listing, then one more for every 404 together
 
 
 # ---------------------------------------------------------------- Sociovite

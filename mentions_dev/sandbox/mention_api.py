@@ -44,7 +44,10 @@ class MentionApi:
         self.no_plan_token = no_plan_token
         self.max_page_size = max_page_size
         self.deleted_alerts: set[str] = set()
-        self.still_listed: set[str] = set()  # deleted after a client listed them: listed, but their resources answer 404
+        # deleted between a client's listing and its read: listed until one of their resources answered 404, as a
+        # real alert deleted right after the listing (its resources 404, a listing asked after that omits it)
+        self.still_listed: set[str] = set()
+        self.data_moved = False  # every alert's resources answer 404 while the alert list still answers (a moved API path)
         self._published_index: Dict[str, Tuple[int, List[Tuple[str, int]]]] = {}
 
     # -- entry point -------------------------------------------------------------------------
@@ -88,8 +91,17 @@ class MentionApi:
             links["more"] = {"href": self._href("alerts", params), "params": params}
         return 200, {}, {"alerts": page, "_links": links}
 
+    def _gone(self, alert_id: str) -> bool:
+        """Whether the alert's resources answer 404; a deleted alert is no longer listed once one did."""
+        if self.data_moved:
+            return True
+        if alert_id in self.deleted_alerts:
+            self.still_listed.discard(alert_id)
+            return True
+        return alert_id not in self.data.mentions
+
     def mentions(self, alert_id: str, query: Mapping[str, List[str]]) -> Answer:
-        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+        if self._gone(alert_id):
             return not_found("This alert")
         try:
             limit = int(first(query, "limit") or 20)
@@ -126,7 +138,7 @@ class MentionApi:
 
     def alert_list_of(self, alert_id: str, kind: str, query: Mapping[str, List[str]]) -> Answer:
         """Tags (one answer, `_links` an empty array), authors and tasks (pages of `limit`, `_links.more.params` while more remain)."""
-        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+        if self._gone(alert_id):
             return not_found("This alert")
         with self.data.lock:
             mentions = list(self.data.mentions[alert_id])
@@ -153,7 +165,7 @@ class MentionApi:
 
     def children(self, alert_id: str, mention_id: str, query: Mapping[str, List[str]]) -> Answer:
         """Children newest first, `limit` a page, `_links.more.params {limit, before_date}` while more remain, else `[]`."""
-        if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+        if self._gone(alert_id):
             return not_found("This alert")
         with self.data.lock:
             mention = next((m for m in self.data.mentions[alert_id] if m["id"] == mention_id), None)
@@ -234,7 +246,7 @@ class MentionApi:
         open_key = INTERVAL_STARTS[interval](now.date())
         stats = {}
         for alert_id in alert_ids:
-            if alert_id in self.deleted_alerts or alert_id not in self.data.mentions:
+            if self._gone(alert_id):
                 return not_found("This alert")
             with self.data.lock:
                 published = [(parse_date(m["published_at"]).astimezone(zone), m) for m in self.data.mentions[alert_id]]

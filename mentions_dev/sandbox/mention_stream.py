@@ -45,6 +45,7 @@ class MentionStream:
         self.settings = StreamSettings()
         self.lock = threading.Lock()
         self.connections = 0
+        self.first_connection_at: Optional[float] = None  # time.monotonic() (this process) when the first connection opened
         self.sent: Set[str] = set()  # ids written completely on some connection
         self.sent_twice: List[str] = []
         self.withheld: Set[str] = set()  # ids a cap kept back on some connection
@@ -70,6 +71,8 @@ class MentionStream:
         since = {alert: int(query[f"since_id[{alert}]"][0]) for alert in alerts if query.get(f"since_id[{alert}]")}
         with self.lock:
             self.connections += 1
+            if self.first_connection_at is None:
+                self.first_connection_at = monotonic()
         return 200, {}, self._lines(alerts, since)
 
     def delivered(self, mention_id: str) -> None:

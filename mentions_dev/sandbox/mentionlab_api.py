@@ -81,6 +81,7 @@ class MentionlabApi:
         self.answers: Dict[str, List[Answer]] = {p["id"]: [] for p in self.projects}  # in keyset order (updatedAt, id)
         self._calls: List[float] = []
         self.rate_limited = 0  # 429s answered: a client that budgets its calls should cause none
+        self.data_moved = False  # every data path answers 404 while the project list still answers (a moved API path)
         for project in self.projects:
             moments = sorted(now - timedelta(seconds=self._rng.uniform(60, days * 86400)) for _ in range(per_day * days))
             for moment in moments:  # analysed a few minutes after the answer, never after now
@@ -156,7 +157,7 @@ class MentionlabApi:
         }
         lists = {"/api/queries/list": self.query_list, "/api/entities/list": self.entity_list}
         query_id = route.removeprefix("/api/analytics/queries/").removesuffix("/results") if route.endswith("/results") else None
-        if method == "POST" and (route in handlers or route in lists or query_id):
+        if method == "POST" and (route in handlers or route in lists or query_id) and not self.data_moved:
             project_id = headers.get("x-project-id")
             if project_id not in self.answers:
                 return error(404, "Project not found")

@@ -212,9 +212,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return 200, {}, asdict(sandbox.set_faults(**params))
             except (TypeError, ValueError) as error:
                 return 400, {}, {"error": str(error)}
+        if path == "/_sandbox/data_moved":  # the listings answer, every item's data answers 404
+            getattr(sandbox, params["provider"]).data_moved = bool(params.get("moved", True))
+            return 200, {}, {"data_moved": params["provider"]}
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
-            if params.get("still_listed"):  # as if deleted right after the sync's listing: listed, its mentions and stats 404
+            if params.get("still_listed"):  # as if deleted right after the sync's listing: listed until its first 404
                 sandbox.mention.still_listed.add(str(params["alert_id"]))
             return 200, {}, {"deleted": params["alert_id"]}
         if path == "/_sandbox/sociovite/mentions":
@@ -258,6 +261,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 return 200, {}, {
                     "settings": asdict(stream.settings),
                     "connections": stream.connections,
+                    "first_connection_at": stream.first_connection_at,
                     "sent": sorted(stream.sent, key=int),
                     "sent_twice": stream.sent_twice,
                     "withheld": sorted(stream.withheld, key=int),

@@ -53,7 +53,7 @@ class ConfiguredIds:
         """
         wanted = self.wanted(config)
         if not wanted:
-            if self.empty_reads_every_listed and next(_ids_of(listing), None) is None:
+            if self.empty_reads_every_listed and next(listed_ids(listing), None) is None:
                 raise AirbyteTracedException(
                     message=(
                         f"{self.provider} lists no {self.noun}s, so with {self.title} left empty there is nothing to read. "
@@ -66,7 +66,7 @@ class ConfiguredIds:
             return
         found: Set[str] = set()
         listed = 0
-        for listed, value in enumerate(islice(_ids_of(listing), self.max_listed), start=1):
+        for listed, value in enumerate(islice(listed_ids(listing), self.max_listed), start=1):
             found.add(value)
             if found.issuperset(wanted):
                 return
@@ -96,7 +96,8 @@ class ConfiguredIds:
         return self.empty_listing_hint.format_map(defaultdict(str, fields))
 
 
-def _ids_of(listing: AbstractStream) -> Iterator[str]:
+def listed_ids(listing: AbstractStream) -> Iterator[str]:
+    """The `id` of every record the listing stream reads, as text."""
     for partition in listing.generate_partitions():
         for record in partition.read():
             yield str(record.data.get("id"))

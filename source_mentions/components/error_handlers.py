@@ -26,6 +26,8 @@ from airbyte_cdk.sources.streams.http.error_handlers import BackoffStrategy
 from airbyte_cdk.sources.streams.http.error_handlers.response_models import ErrorResolution, ResponseAction
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
+from .relisting import Relisting, Relistings, still_listed_message
+
 logger = logging.getLogger("airbyte")
 
 DEFAULT_READ_TIMEOUT_S = 60.0
@@ -132,16 +134,29 @@ class RetryLineFilter(logging.Filter):
 
 @dataclass
 class WarnWhenSkippedErrorHandler(DefaultErrorHandler):
-    """A DefaultErrorHandler that logs every answer it skips (IGNORE) at WARN.
+    """A DefaultErrorHandler that logs every answer it skips (IGNORE) at WARN, and skips a 404 only for an item no longer listed.
 
     The CDK logs an ignored answer at INFO, among routine lines; a skipped answer is a partition
     whose records this sync does not read (an alert deleted mid-sync), so the user must see it.
+    With a `relisting` (components.relisting), a 404 for an item its listing still shows is a
+    config_error naming the URL, the item and what to check; the manifest cannot ask a listing again.
     """
+
+    relisting: Optional[Mapping[str, Any]] = None
+    relistings: Optional[Relistings] = None  # the source's, set by the factory
 
     def interpret_response(self, response_or_exception: Optional[Union[requests.Response, Exception]] = None) -> ErrorResolution:
         resolution = super().interpret_response(response_or_exception)
         if resolution.response_action != ResponseAction.IGNORE:
             return resolution
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 404 and self.relisting and self.relistings:
+            relisting = Relisting.of(self.relisting)
+            item = relisting.item_of(response_or_exception.request)
+            if item is not None and self.relistings.still_listed(relisting, item, self.config):
+                url = _where(response_or_exception.request, response_or_exception.url).split(" ", 1)[-1]
+                return ErrorResolution(
+                    response_action=ResponseAction.FAIL, failure_type=FailureType.config_error, error_message=still_listed_message(relisting, url, item)
+                )
         logger.warning(resolution.error_message or f"Skipped an answer: {response_or_exception}")
         return replace(resolution, error_message=None)  # the CDK's own INFO line then names the request, not this text again
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import importlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from airbyte_cdk.sources.declarative.models.declarative_component_schema import 
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DeclarativeStream as DeclarativeStreamModel,
 )
+from airbyte_cdk.sources.declarative.parsers.manifest_component_transformer import ManifestComponentTransformer
 from airbyte_cdk.sources.declarative.partition_routers.substream_partition_router import ParentStreamConfig
 from airbyte_cdk.sources.declarative.requesters import HttpRequester
 from airbyte_cdk.sources.declarative.requesters.error_handlers import CompositeErrorHandler, DefaultErrorHandler, HttpResponseFilter
@@ -29,12 +31,13 @@ from .api_budget import ExplainedAPIBudget
 from .auth import JsonRefreshTokenAuthenticator
 from .cdk_adapter import AdaptedComponentFactory, reclass
 from .cursors import CursorContext, KeysetPageCursor, ParentStateCursor, PartitionStateCursor, SinceIdCursor, bad_state
-from .error_handlers import RetryBudget, RetryWait
+from .error_handlers import RetryBudget, RetryWait, WarnWhenSkippedErrorHandler
 from .paging import KeysetPagination, RepeatedPageGuard
 from .parsed_bodies import UNREADABLE_BODY_PARAMETER, ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
 from .progress import SyncProgress
 from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords
 from .redirects import keep_credentials_on_their_host
+from .relisting import Relistings
 from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
 from .sync_stop import StoppingHttpRequester, SyncStop
 
@@ -57,7 +60,7 @@ STREAM_POLICIES: Tuple[StreamPolicy, ...] = (
     StreamPolicy("redirect guard", "create_http_requester", "no redirect to another host keeps the credentials (components.redirects)"),
     StreamPolicy("stop", "create_http_requester", "StoppingHttpRequester: nothing is sent once the source's SyncStop is set (a rejected refresh token)"),
     StreamPolicy("retry budget", "create_default_error_handler", "backoff strategies inside a RetryWait: `check` tries briefly, a read for minutes"),
-    StreamPolicy("retry budget", "create_custom_component", "the same for a CustomErrorHandler; the source's stop, config, progress and counts for the custom components that keep them"),
+    StreamPolicy("retry budget", "create_custom_component", "the same for a CustomErrorHandler; the source's stop, config, progress, counts and re-listings for the custom components that keep them"),
     StreamPolicy("API budget waits", "create_http_api_budget", "ExplainedAPIBudget: a wait for the API budget is an INFO line"),
     StreamPolicy("parsed body", "create_http_response_filter", "the manifest's unreadable_body_filter is an UnreadableBodyFilter"),
     StreamPolicy("page guard", "create_default_paginator", "RepeatedPageGuard: a repeated next-page token or page stops the partition with an error"),
@@ -84,6 +87,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
     sync_stop: SyncStop
     skipped_records: SkippedRecords
     progress: SyncProgress
+    relistings: Relistings
     _checking: bool = False  # class defaults: `adopt` does not run __init__
 
     @contextmanager
@@ -108,6 +112,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         factory.disable_cache()
         factory.user_config = user_config
         factory.sync_stop, factory.skipped_records, factory.progress = SyncStop(), SkippedRecords(), SyncProgress()
+        factory.relistings = Relistings.from_definitions(source.resolved_manifest["definitions"], factory)
         return factory
 
     def create_http_requester(
@@ -161,13 +166,15 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             child_state = self.stream_state(stream_name)
             raise bad_state(stream_name, "it is not the state this stream writes", child_state, internal=f"{type(error).__name__}: {error}") from error
         parents._checking, parents.user_config = self._checking, self.user_config
-        parents.sync_stop, parents.skipped_records, parents.progress = self.sync_stop, self.skipped_records, self.progress
+        parents.sync_stop, parents.skipped_records, parents.progress, parents.relistings = self.sync_stop, self.skipped_records, self.progress, self.relistings
         return parents.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
 
     def create_custom_component(self, model: Any, config: Config, **kwargs: Any) -> Any:
         component = super().create_custom_component(model, config, **kwargs)
         if isinstance(component, DefaultErrorHandler):  # WarnWhenSkippedErrorHandler
             self._within_retry_budget(component, config)
+        if isinstance(component, WarnWhenSkippedErrorHandler):
+            component.relistings = self.relistings
         if isinstance(component, JsonRefreshTokenAuthenticator):
             component.sync_stop = self.sync_stop
             component.saved_config = self.user_config
@@ -224,6 +231,11 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             selector.required_fields = RequiredFields.of(name, kwargs.get("primary_key"), since_id)
             selector.skipped_records = self.skipped_records
         return retriever
+
+    def create_stream(self, definition: Mapping[str, Any], config: Config) -> Any:
+        """A stream from one of the manifest's `definitions` (a listing), its nested types filled in as the CDK does for its streams."""
+        propagated = ManifestComponentTransformer().propagate_types_and_parameters("", copy.deepcopy(dict(definition)), {})
+        return self.create_component(DeclarativeStreamModel, propagated, config)
 
     def build_concurrent_cursor(
         self, model: DeclarativeStreamModel, stream_slicer: Optional[Any], config: Config
