@@ -670,6 +670,30 @@ def test_check_on_an_unreachable_host_answers_failed_within_30_s(report, start_s
     assert_no_secret_in_output(provider, config, Sync([], output, 0))
 
 
+UNREACHABLE_HOSTS = {"a closed port": "http://127.0.0.1:1", "a host name that does not resolve": "http://api.nonexistent-host.invalid"}
+
+
+@pytest.mark.parametrize(
+    "provider_name, unreachable", [(p, u) for p in PROVIDERS for u in UNREACHABLE_HOSTS if FULL or (p, u) == ("mention", "a closed port")]
+)
+def test_read_on_an_unreachable_host_ends_within_two_minutes_with_one_error_and_no_traceback(report, start_sandbox, tmp_path, provider_name, unreachable):
+    """About a minute of retries for the first request, then the whole sync stops: no stream starts its own round."""
+    provider = PROVIDERS[provider_name]
+    sandbox = start_sandbox()
+    config = json.loads(json.dumps(provider.config(sandbox)).replace(sandbox.url, UNREACHABLE_HOSTS[unreachable]))
+    started = time.monotonic()
+    sync = read_cli(config, provider.stream, tmp_path)
+    took = time.monotonic() - started
+
+    report(f"{provider_name:<14} {'read, ' + unreachable:<40} exit {sync.returncode} in {took:.0f} s")
+    assert sync.returncode == 1 and took < 120, took
+    errors = sync.errors()
+    assert len(errors) == 1 and errors[0]["message"].startswith("Cannot reach "), errors
+    assert "Check the API URL" in errors[0]["message"]
+    assert not any("Traceback" in line for line in log_messages(sync.output, "INFO", "WARN", "ERROR"))
+    assert_no_secret_in_output(provider, config, sync)
+
+
 @pytest.mark.parametrize("provider_name", list(PROVIDERS) if FULL else ["mentionlab", "mentionlytics"])
 def test_a_redirect_to_another_host_is_refused_and_no_credential_reaches_it(report, start_sandbox, tmp_path, provider_name):
     """The sandbox answers 307 to itself under another host name (localhost instead of 127.0.0.1)."""

@@ -124,4 +124,9 @@ class SourceMentions(PackagedManifestSource):
         definition = self.resolved_manifest["definitions"]
         for part in ids.listing.split("/"):
             definition = definition[part]
-        ids.verify(self.factory.create_stream(definition, config), config)
+        try:
+            ids.verify(self.factory.create_stream(definition, config), config)
+        except AirbyteTracedException:
+            if self.factory.sync_stop.error is not None:
+                raise self.factory.sync_stop.final_error() from None  # the listing got no answer because the sync was stopped
+            raise

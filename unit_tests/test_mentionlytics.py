@@ -140,6 +140,18 @@ def test_the_control_message_carries_the_users_config_with_only_the_rotated_toke
     assert rotated == users
 
 
+def test_after_a_refresh_the_request_is_sent_again_at_once_with_the_new_token(no_real_sleep):
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, [refreshed("bearer-1", "refresh-1"), refreshed("bearer-2", "refresh-2")])
+        http.get(f"{API}/mentions", [{"status_code": 401, "json": {"error": "token_expired"}}, {"json": {"mentions": [mention(1)], "results_after": None}}])
+        output = run_read({**config(token_expiry_date="2099-01-01T00:00:00Z"), "num_workers": 1}, "mentions")
+    sent = [(r.method, r.url.split("?")[0]) for r in http.request_history]
+    assert sent[:3] == [("GET", f"{API}/mentions"), ("POST", REFRESH_URL), ("GET", f"{API}/mentions")]
+    assert not [seconds for seconds in no_real_sleep if seconds >= 0.5], no_real_sleep  # no backoff wait after the refresh
+    assert "1" in ids(output)
+    assert any("the token was refreshed; retrying at once" in m.log.message for m in output.logs)
+
+
 def test_expired_bearer_answer_is_retried_not_fatal():
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed("bearer-1", "refresh-1"), refreshed("bearer-2", "refresh-2")])

@@ -1,12 +1,13 @@
 """Honest, bounded retries: exponential waits with jitter, the reset header first, the cause in the log, a short budget for check."""
 
 import random
+import socket
 import time
 
 import pytest
 import requests
 import requests_mock
-from airbyte_cdk.models import Level, Status, SyncMode
+from airbyte_cdk.models import FailureType, Level, Status, SyncMode
 
 from .builders import check, run_read
 from .first_requests import FIRST_REQUESTS
@@ -97,20 +98,52 @@ def test_a_reset_time_already_past_falls_back_to_the_exponential_wait(no_real_sl
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
-def test_a_read_keeps_the_long_budget_eight_retries(no_real_sleep, provider):
-    output = read_through(provider, [REFUSED] * 8 + [FIRST_REQUESTS[provider].ok])
+def test_a_read_keeps_the_long_budget_eight_retries_for_a_server_error(no_real_sleep, provider):
+    output = read_through(provider, [FAILURES["HTTP 503"]] * 8 + [FIRST_REQUESTS[provider].ok])
 
     assert not output.errors and len(waits(no_real_sleep)) == 8
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
 def test_a_read_that_spends_its_budget_fails_naming_the_cause_without_a_traceback(no_real_sleep, provider):
-    output = read_through(provider, [REFUSED], expect_failure=True)
+    output = read_through(provider, [FAILURES["HTTP 503"]], expect_failure=True)
 
     message = output.errors[0].trace.error.message
-    assert "connection refused; gave up after 9 attempts" in message
+    assert "HTTP 503" in message and "gave up after 9 attempts" in message
     assert FIRST_REQUESTS[provider].url.split("?")[0] in message
     assert not any("Traceback" in line for line in log_lines(output, Level.INFO, Level.WARN))
+
+
+@pytest.mark.parametrize("provider", PROVIDERS)
+def test_a_host_that_refuses_connections_is_tried_for_about_a_minute_then_ends_the_sync_with_one_error(no_real_sleep, provider):
+    output = read_through(provider, [REFUSED], expect_failure=True)
+
+    taken = waits(no_real_sleep)
+    assert len(taken) == 3 and sum(taken) <= 60, taken
+    host = FIRST_REQUESTS[provider].url.split("/")[2]
+    assert [e.trace.error.message for e in output.errors] == [
+        f"Cannot reach {host}: GET {FIRST_REQUESTS[provider].url.split('?')[0]}: connection refused; gave up after 4 attempts. Check the API URL "
+        "in the source's settings and that this machine can reach that host (proxy, firewall, VPN). The sync stopped here; no other stream tries it again."
+    ]
+    assert not any("Traceback" in line for line in log_lines(output, Level.INFO, Level.WARN, Level.ERROR))
+
+
+def test_a_host_name_that_does_not_resolve_is_a_config_error_naming_the_api_url(no_real_sleep):
+    not_found = raising(requests.exceptions.ConnectionError(socket.gaierror(-2, "Name or service not known")))
+    output = read_through("mention", [not_found], expect_failure=True)
+
+    error = output.errors[0].trace.error
+    assert len(output.errors) == 1 and error.failure_type == FailureType.config_error
+    assert "host name not found" in error.message and "Check the API URL" in error.message
+
+
+def test_once_a_host_is_given_up_no_other_stream_tries_it_again(no_real_sleep):
+    first = FIRST_REQUESTS["mention"]
+    with requests_mock.Mocker() as http:
+        http.register_uri("GET", requests_mock.ANY, [REFUSED])
+        output = run_read(first.config(), ["accounts", "alerts", "mentions", "statistics"], sync_mode=SyncMode.full_refresh, expect_failure=True)
+    assert http.call_count == 4  # one request, tried four times; nothing after the stop
+    assert len(output.errors) == 1 and "Cannot reach" in output.errors[0].trace.error.message
 
 
 # ---------------------------------------------------------------- log lines
@@ -166,9 +199,9 @@ def test_check_does_not_wait_for_a_far_rate_limit_reset(no_real_sleep, provider)
 
 
 def test_a_read_after_a_check_in_the_same_process_has_the_long_budget_again(no_real_sleep):
-    check_against("mention", REFUSED)
+    check_against("mention", FAILURES["HTTP 503"])
     no_real_sleep.clear()
-    output = read_through("mention", [REFUSED] * 4 + [FIRST_REQUESTS["mention"].ok])
+    output = read_through("mention", [FAILURES["HTTP 503"]] * 4 + [FIRST_REQUESTS["mention"].ok])
 
     assert not output.errors and len(waits(no_real_sleep)) == 4
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import http.client
 import logging
 import socket
+import ssl
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Any, List, Mapping, Optional, Tuple, Union
@@ -27,6 +28,7 @@ from airbyte_cdk.sources.streams.http.error_handlers.response_models import Erro
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .relisting import Relisting, Relistings, still_listed_message
+from .sync_stop import SyncStop
 
 logger = logging.getLogger("airbyte")
 
@@ -37,6 +39,11 @@ READ_CONNECT_TIMEOUT_S = 30.0
 CHECK_TIMEOUT_S = 10.0
 CHECK_MAX_RETRIES = 1
 CHECK_MAX_WAIT_S = 10.0
+
+# A host that cannot be reached at all (name not found, connection refused, TLS failure) is not a busy server:
+# a read tries it for about a minute (3 retries, waits of at most 20 s), then the whole sync stops on it.
+UNREACHABLE_MAX_RETRIES = 3
+UNREACHABLE_MAX_WAIT_S = 20.0
 
 # The CDK's HttpClient sleeps one second more than a strategy answers (rate_limiting.user_defined_backoff_handler).
 CDK_EXTRA_SLEEP_S = 1.0
@@ -81,7 +88,9 @@ class RetryWait(BackoffStrategy):
     - one INFO line per wait naming its real cause (connection refused, HTTP 503, rate limited until ...)
       where the CDK logs every wait as "Rate limit exceeded" (that line is dropped: RetryLineFilter);
     - the last attempt (`max_retries`, the CDK's count) ends with an error naming the cause, not a traceback;
-    - the budget: under `check`, a timeout or a wait longer than `max_wait_s` ends the request at once.
+    - the budget: under `check`, a timeout or a wait longer than `max_wait_s` ends the request at once;
+    - a host that cannot be reached gets about a minute, then stops the whole sync (`sync_stop`, the source's) with one
+      error naming it: every other request of the sync ends at once instead of starting its own round of retries.
     The manifest cannot add any of this to the CDK's strategies.
     """
 
@@ -89,16 +98,27 @@ class RetryWait(BackoffStrategy):
     max_retries: int
     budget: RetryBudget
     sleep_padding_s: float = CDK_EXTRA_SLEEP_S  # what the caller sleeps on top of the answer
+    sync_stop: Optional[SyncStop] = None
 
     def backoff_time(self, response_or_exception: ResponseOrException, attempt_count: int) -> Optional[float]:
         cause = describe_failure(response_or_exception, self.budget.read_timeout_s)
+        if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 401 and attempt_count <= self.max_retries:
+            # the manifest retries a 401 only after refreshing the token (REFRESH_TOKEN_THEN_RETRY): the new token
+            # is tried at once; a second 401 with it is the CDK's error
+            logger.info(f"{cause}: the token was refreshed; retrying at once (attempt {attempt_count} of {self.max_retries + 1}).")
+            return -self.sleep_padding_s  # the caller sleeps this plus its extra second: not at all
+        unreachable = is_unreachable(response_or_exception)
         if isinstance(response_or_exception, requests.Timeout) and not self.budget.retry_timeouts:
             raise self._gave_up(cause, attempt_count, f"{self.budget.name} does not try again after a timeout")
+        if unreachable and attempt_count > min(self.max_retries, UNREACHABLE_MAX_RETRIES):
+            raise self._host_unreachable(response_or_exception, cause, attempt_count)
         if attempt_count > self.max_retries:
             raise self._gave_up(cause, attempt_count)
         wait, from_header = self._first_answer(response_or_exception, attempt_count)
         if not wait:
             return wait
+        if unreachable:
+            wait = min(wait, UNREACHABLE_MAX_WAIT_S)
         sleep = wait + self.sleep_padding_s
         until = (datetime.now(timezone.utc) + timedelta(seconds=wait)).strftime("%Y-%m-%dT%H:%M:%SZ")
         if from_header:
@@ -114,6 +134,27 @@ class RetryWait(BackoffStrategy):
             if wait:
                 return wait, isinstance(strategy, HEADER_STRATEGIES)
         return None, False
+
+    def _host_unreachable(self, error: ResponseOrException, cause: str, attempts: int) -> AirbyteTracedException:
+        """The error that ends the sync on a host it cannot reach; raised as SyncStopped when the sync has a stop."""
+        url = getattr(getattr(error, "request", None), "url", None) or ""
+        parts = urlsplit(url)
+        host = parts.netloc.rsplit("@", 1)[-1] or "the API host"
+        dns = "host name not found" in cause
+        problem = AirbyteTracedException(
+            message=(
+                f"Cannot reach {host}: {cause}; gave up after {attempts} attempt{'s' if attempts > 1 else ''}. "
+                + ("Check the API URL in the source's settings (the host name does not exist for this machine's DNS)."
+                   if dns else "Check the API URL in the source's settings and that this machine can reach that host (proxy, firewall, VPN).")
+                + " The sync stopped here; no other stream tries it again."
+            ),
+            internal_message=f"host unreachable: {cause}",
+            failure_type=FailureType.config_error if dns else FailureType.transient_error,
+        )  # fmt: skip
+        if self.sync_stop is None:
+            return problem
+        self.sync_stop.stop(problem)
+        return self.sync_stop.stopped()
 
     def _gave_up(self, cause: str, attempts: int, why: str = "") -> AirbyteTracedException:
         tried = f"gave up after {attempts} attempt{'s' if attempts > 1 else ''}"
@@ -161,6 +202,14 @@ class WarnWhenSkippedErrorHandler(DefaultErrorHandler):
         return replace(resolution, error_message=None)  # the CDK's own INFO line then names the request, not this text again
 
 
+def is_unreachable(response_or_exception: ResponseOrException) -> bool:
+    """A failure to reach the host at all: name not found, connection refused, TLS failure (no answer, not a slow one)."""
+    if not isinstance(response_or_exception, BaseException) or isinstance(response_or_exception, requests.Timeout):
+        return False
+    chain = _causes(response_or_exception)
+    return any(isinstance(e, (ConnectionRefusedError, socket.gaierror, urllib3.exceptions.NameResolutionError, ssl.SSLError, requests.exceptions.SSLError)) for e in chain)
+
+
 def describe_failure(response_or_exception: ResponseOrException, read_timeout_s: Optional[float] = None) -> str:
     """`GET https://host/path: <cause>` in a user's words (no query string: it may carry ids or keys)."""
     if isinstance(response_or_exception, requests.Response):
@@ -188,6 +237,8 @@ def _network_cause(error: BaseException, read_timeout_s: Optional[float]) -> str
         return "connection refused"
     if any(isinstance(e, (socket.gaierror, urllib3.exceptions.NameResolutionError)) for e in chain):
         return "host name not found"
+    if any(isinstance(e, (ssl.SSLError, requests.exceptions.SSLError)) for e in chain):
+        return "TLS handshake failed (certificate or protocol)"
     if any(isinstance(e, (http.client.RemoteDisconnected, ConnectionResetError, ConnectionAbortedError)) for e in chain):
         return "connection closed without an answer"
     if any(isinstance(e, (requests.exceptions.ChunkedEncodingError, http.client.IncompleteRead, urllib3.exceptions.ProtocolError)) for e in chain):

@@ -149,7 +149,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         if budget.max_retries is not None:
             max_retries = min(max_retries, budget.max_retries)
         handler.max_retries = max_retries
-        handler.backoff_strategies = [RetryWait(strategies=list(handler.backoff_strategies or []), max_retries=max_retries, budget=budget)]
+        handler.backoff_strategies = [RetryWait(strategies=list(handler.backoff_strategies or []), max_retries=max_retries, budget=budget, sync_stop=self.sync_stop)]
         return handler
 
     def create_parent_stream_config_with_substream_wrapper(
