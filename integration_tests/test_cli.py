@@ -92,3 +92,12 @@ def test_unreadable_config_file_is_a_config_error_not_a_traceback(tmp_path):
     assert read.returncode == 1 and errors and errors[0]["failure_type"] == "config_error"
     assert "Traceback" not in checked.stdout + checked.stderr + read.stdout + read.stderr
 
+
+
+def test_a_mentionlab_read_logs_no_routine_cdk_lines_a_user_cannot_act_on(sandbox, tmp_path):
+    catalog = {"streams": [{"stream": {"name": "sentiment_timeseries", "json_schema": {}, "supported_sync_modes": ["full_refresh"]},
+                            "sync_mode": "full_refresh", "destination_sync_mode": "overwrite"}]}  # fmt: skip
+    done, messages = run("read", config=sandbox.mentionlab_config(), tmp_path=tmp_path, catalog=catalog)
+    logged = [message["log"]["message"] for message in of_type(messages, "LOG")]
+    assert done.returncode == 0 and of_type(messages, "RECORD")
+    assert not [line for line in logged if line.startswith(("Validation skipped", "MemoryMonitor instantiated", "Parent state handling"))]
