@@ -415,8 +415,8 @@ MISCONFIGURATIONS: Dict[str, Misconfiguration] = {
         "mention", "mentions", lambda s: s.config(alert_ids=["2000001", "404001", "404002"]), ("Unknown Alert IDs: 404001, 404002.",)),
     "sociovite: api_url with a wrong path": Misconfiguration(
         "sociovite", "mentions", lambda s: s.sociovite_config(api_url=f"{s.url}/sociovite", project_ids=["kw-1"]), ("/sociovite/mentions", "API URL")),
-    "sociovite: api_url with a wrong path, no project_ids (nothing listed)": Misconfiguration(
-        "sociovite", "mentions", lambda s: s.sociovite_config(api_url=f"{s.url}/sociovite"), ("/sociovite/project", "API URL", "Project IDs")),
+    "sociovite: api_url with a wrong path, no project_ids": Misconfiguration(
+        "sociovite", "mentions", lambda s: s.sociovite_config(api_url=f"{s.url}/sociovite"), ("/sociovite/mentions", "API URL")),
     "sociovite: project_ids matching no project": Misconfiguration(
         "sociovite", "mentions", lambda s: s.sociovite_config(project_ids=["kw-1", "kw-404"]), ("Unknown Project IDs: kw-404.",)),
     "mentionlytics: api_url with a wrong path": Misconfiguration(

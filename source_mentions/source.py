@@ -23,12 +23,9 @@ CONFIGURED_IDS = {
     "mention": ConfiguredIds("Mention", "alert_ids", "Alert IDs", "alert", listing="mention/streams/alerts"),
     "mentionlab": ConfiguredIds("Mentionlab", "project_ids", "Project IDs", "project", listing="mentionlab/streams/projects"),
     # GET /project is documented (API-REFERENCE.md §4.3) but has not been seen answering; with no
-    # Project IDs, mentions are read per listed project (manifest: sociovite/partition_routers)
-    "sociovite": ConfiguredIds(
-        "Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects",
-        empty_listing_proves_unknown=False, empty_reads_every_listed=True,
-        empty_listing_hint="The list is read from {api_url}/project: check the API URL (Sociovite's is https://beta-be.sociovite.com/api).",
-    ),
+    # Project IDs, mentions are read per listed project, or unfiltered when none is listed
+    # (manifest: sociovite/partition_routers)
+    "sociovite": ConfiguredIds("Sociovite", "project_ids", "Project IDs", "project", listing="sociovite/streams/projects", empty_listing_proves_unknown=False),
 }
 
 

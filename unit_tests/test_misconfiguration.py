@@ -211,8 +211,8 @@ def test_sociovite_wrong_api_url_without_project_ids_fails_naming_the_setting():
         http.get(f"{SV_API}/project", status_code=404, json={"error": "Not found"})
         status = check(sociovite())
         output = run_read(sociovite(), "mentions", expect_failure=True)
-    assert status.status == Status.FAILED and "API URL" in status.message
-    assert "API URL" in config_errors(output)[0].message and "Project IDs" in config_errors(output)[0].message
+    assert status.status == Status.FAILED and "API URL" in status.message and f"{SV_API}/mentions" in status.message
+    assert "API URL" in config_errors(output)[0].message and f"{SV_API}/mentions" in config_errors(output)[0].message
     assert any(f"{SV_API}/project" in line for line in warnings(output))
 
 

@@ -1,8 +1,9 @@
 """Sociovite: offset pagination driven by the envelope, cleaned-up fields, filters, errors; projects and the
 mentions of every listed project when Project IDs is left empty."""
 
+import pytest
 import requests_mock
-from airbyte_cdk.models import FailureType, Status
+from airbyte_cdk.models import FailureType, Level, Status
 
 from .builders import check, ids, last_state, provider_config, query_of, run_read, trace_errors
 
@@ -144,16 +145,27 @@ def test_without_project_ids_every_listed_project_is_read_as_its_own_partition()
     assert sorted(state["partition"]["project_id"] for state in last_state(output)["states"]) == ["kw-1", "kw-2"]
 
 
-def test_without_project_ids_an_empty_project_list_is_a_config_error_not_an_empty_sync():
+@pytest.mark.parametrize("listing", [{"json": {"projects": []}}, {"status_code": 404, "json": {"error": "Not found"}}], ids=["empty", "404"])
+def test_without_project_ids_and_no_listed_project_every_mention_is_read_without_a_project_filter(listing):
+    """The seed documents project_id on GET /mentions as optional: an account without a project list is read whole."""
     with requests_mock.Mocker() as http:
-        mock_projects(http)
-        http.get(URL, json=envelope([post("a")], 1, 100, 1))
-        output = run_read(config(), "mentions", expect_failure=True)
+        http.get(PROJECTS_URL, **listing)
+        http.get(URL, json=envelope([post("a"), post("b")], 1, 100, 2))
+        output = run_read(config(), "mentions")
         status = check(config())
-    errors = [error for error in trace_errors(output) if error.failure_type == FailureType.config_error]
-    assert errors and "Sociovite lists no projects" in errors[0].message and "Project IDs" in errors[0].message
-    assert not output.records and not mention_queries(http)
-    assert status.status == Status.FAILED and "Sociovite lists no projects" in status.message
+    assert sorted(ids(output)) == ["a", "b"] and not trace_errors(output)
+    assert all("project_id" not in query and "keywordId" not in query for query in mention_queries(http))
+    assert sum("reading GET /mentions without a project filter" in m.log.message for m in output.logs if m.log.level == Level.INFO) == 1
+    assert last_state(output)["states"][0]["partition"] == {"project_id": ""}  # the unfiltered partition of earlier versions
+    assert status.status == Status.SUCCEEDED
+
+
+def test_check_without_project_ids_reads_the_mentions_not_only_the_project_list():
+    with requests_mock.Mocker() as http:
+        http.get(PROJECTS_URL, status_code=404, json={"error": "Not found"})
+        http.get(URL, status_code=403, json={"error": "Forbidden"})
+        status = check(config())
+    assert status.status == Status.FAILED
 
 
 def test_a_state_saved_when_empty_project_ids_read_unfiltered_still_holds_for_every_listed_project():

@@ -13,6 +13,7 @@ from .extractors import BareOrDataListExtractor, KeyPathExtractor, NumericTotals
 from .factory import STREAM_POLICIES, SourceMentionsComponentFactory
 from .interpolation import path_segment, register_manifest_filters
 from .paging import KeysetPagination, RepeatedPageGuard
+from .partition_routers import ListedOrAllPartitionRouter
 from .parsed_bodies import ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
 from .progress import SyncProgress
 from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords, UpToHeadRecordFilter
@@ -36,6 +37,7 @@ __all__ = [
     "KeyPathExtractor",
     "KeysetPageCursor",
     "KeysetPagination",
+    "ListedOrAllPartitionRouter",
     "NumericTotalsExtractor",
     "ParentStateCursor",
     "ParsedBodies",

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any, Iterator, List, Mapping, Set
@@ -31,11 +30,6 @@ class ConfiguredIds:
     # False where the listing's shape is documented but never seen answering: an answer of another
     # shape lists nothing, which proves nothing about the ids (a WARN says they were not verified).
     empty_listing_proves_unknown: bool = True
-    # True where an empty config list reads every listed id (the stream is partitioned over the
-    # listing): a listing with none leaves nothing to read, a config_error rather than an empty sync.
-    empty_reads_every_listed: bool = False
-    # a sentence told first when the listing held nothing; `{name}` stands for a field under `provider`
-    empty_listing_hint: str = ""
     max_listed: int = 10_000  # a listing that runs on without an end is not read past this
 
     def wanted(self, config: Mapping[str, Any]) -> List[str]:
@@ -44,25 +38,12 @@ class ConfiguredIds:
         return [str(value) for value in values or []]
 
     def needs_listing(self, config: Mapping[str, Any]) -> bool:
-        return bool(self.wanted(config)) or self.empty_reads_every_listed
+        return bool(self.wanted(config))
 
     def verify(self, listing: AbstractStream, config: Mapping[str, Any]) -> None:
-        """Read the listing until every configured id is found; a config_error names those it does not hold.
-
-        With no ids configured and `empty_reads_every_listed`, a listing without a single id is the config_error.
-        """
+        """Read the listing until every configured id is found; a config_error names those it does not hold."""
         wanted = self.wanted(config)
         if not wanted:
-            if self.empty_reads_every_listed and next(listed_ids(listing), None) is None:
-                raise AirbyteTracedException(
-                    message=(
-                        f"{self.provider} lists no {self.noun}s, so with {self.title} left empty there is nothing to read. "
-                        f"{self._hint(config) + ' ' if self.empty_listing_hint else ''}"
-                        f"Create a {self.noun} in {self.provider}, or enter the {self.noun} ids to read in the source's {self.title}."
-                    ),
-                    internal_message=f"{self.field} empty and {self.listing} listed nothing",
-                    failure_type=FailureType.config_error,
-                )
             return
         found: Set[str] = set()
         listed = 0
@@ -89,11 +70,6 @@ class ConfiguredIds:
             internal_message=f"configured {self.field} not listed by {self.listing}: {unknown}",
             failure_type=FailureType.config_error,
         )
-
-    def _hint(self, config: Mapping[str, Any]) -> str:
-        provider = config.get("provider")
-        fields = {key: str(value) for key, value in provider.items()} if isinstance(provider, Mapping) else {}
-        return self.empty_listing_hint.format_map(defaultdict(str, fields))
 
 
 def listed_ids(listing: AbstractStream) -> Iterator[str]:
