@@ -87,7 +87,7 @@ def test_statistics_count_exactly_the_sandbox_mentions_per_alert_and_interval(sa
 
 
 def test_statistics_incremental_sync_reads_the_open_interval_again_with_its_new_mentions(sandbox):
-    config = sandbox.config()
+    config = sandbox.config(stats_lookback_days=1)  # the shortest re-read window: the open interval and the one before
     first = run_read(config, "statistics")
     sandbox.control("discover", count=9, oldest_days=0.5)  # published in the last 12 hours: today or yesterday
     second = run_read(config, "statistics", state=last_state(first))
@@ -96,6 +96,18 @@ def test_statistics_incremental_sync_reads_the_open_interval_again_with_its_new_
     assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
     today = datetime.now(timezone.utc).date()
     assert sorted({r["date"] for r in records(second)}) == [(today - timedelta(days=1)).isoformat(), today.isoformat()]
+
+
+def test_statistics_sync_reads_the_last_30_days_again_by_default(sandbox):
+    """Mention finds old articles late: a count of a past interval that grew reaches the destination."""
+    first = run_read(sandbox.config(), "statistics")
+    sandbox.control("discover", count=30, oldest_days=20)  # found now, published up to 20 days ago
+    second = run_read(sandbox.config(), "statistics", state=last_state(first))
+    today = datetime.now(timezone.utc).date()
+    assert min(r["date"] for r in records(second)) == (today - timedelta(days=30)).isoformat()
+    merged = {(r["alert_id"], r["date"]): r["mentions"] for output in (first, second) for r in records(output)}
+    expected = sandbox.mention_counts()
+    assert merged == {key: expected.get(key, 0) for key in merged} and set(expected) <= set(merged)
 
 
 def test_statistics_state_in_the_future_reads_nothing(sandbox):

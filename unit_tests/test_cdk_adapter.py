@@ -19,6 +19,7 @@ import requests
 from jsonschema import ValidationError
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor
+from airbyte_cdk.sources.declarative.incremental import ConcurrentPerPartitionCursor
 from airbyte_cdk.sources.declarative.retrievers import SimpleRetriever
 from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import HttpRequester as HttpRequesterModel
@@ -142,6 +143,17 @@ def test_a_requester_sends_with_a_requests_session_behind_its_http_client():
     requester = HttpRequester(name="probe", url_base="https://example.invalid", path="/", config={}, parameters={})
     assumption = "HttpRequester keeps its HttpClient in self._http_client, whose requests session is self._session"
     assert isinstance(requester_session(requester), requests.Session), broken(assumption, "requester_session")
+
+
+def test_a_new_partition_gets_its_cursor_in_generate_slices_from_partition_from_the_global_cursor():
+    assumption = (
+        "ConcurrentPerPartitionCursor._generate_slices_from_partition creates a missing partition's cursor with "
+        "self._create_cursor(self._global_cursor, ...) unless self._cursor_per_partition holds its self._to_partition_key"
+    )
+    code = source_of(ConcurrentPerPartitionCursor._generate_slices_from_partition)
+    for name in ("self._to_partition_key(", "self._cursor_per_partition", "self._create_cursor(", "self._global_cursor", "self._number_of_partitions", "self._lock"):
+        assert name in code, broken(assumption, "NewPartitionsFromStartCursor")
+    assert "_use_global_cursor" in source_of(ConcurrentPerPartitionCursor), broken(assumption, "NewPartitionsFromStartCursor")
 
 
 def test_a_declarative_stream_reads_with_the_retriever_behind_its_partition_factory():

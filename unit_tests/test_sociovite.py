@@ -168,8 +168,9 @@ def test_check_without_project_ids_reads_the_mentions_not_only_the_project_list(
     assert status.status == Status.FAILED
 
 
-def test_a_state_saved_when_empty_project_ids_read_unfiltered_still_holds_for_every_listed_project():
-    """Before the default, an empty Project IDs read one unfiltered partition; its global cursor is where the projects start."""
+def test_projects_listed_after_an_unfiltered_sync_are_read_from_the_start_date():
+    """A project that has no state of its own (here: after syncs that read unfiltered) starts at start_date, not at the
+    other partitions' state: nothing published before that state is lost; the primary key deduplicates what is read again."""
     saved = {"use_global_cursor": False, "state": {"createdat": "2026-11-01T00:00:00Z"}, "lookback_window": 0,
              "states": [{"partition": {"project_id": ""}, "cursor": {"createdat": "2026-11-01T00:00:00Z"}}]}
     with requests_mock.Mocker() as http:
@@ -177,4 +178,4 @@ def test_a_state_saved_when_empty_project_ids_read_unfiltered_still_holds_for_ev
         http.get(URL, json=lambda request, context: envelope(
             [post(f"new-{query_of(request)['keywordId']}", "2026-11-03T00:00:00Z"), post(f"old-{query_of(request)['keywordId']}", "2026-10-30T00:00:00Z")], 1, 100, 2))
         output = run_read(config(), "mentions", state=saved)
-    assert sorted(ids(output)) == ["new-kw-1", "new-kw-2"]
+    assert sorted(ids(output)) == ["new-kw-1", "new-kw-2", "old-kw-1", "old-kw-2"]

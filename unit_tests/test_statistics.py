@@ -103,24 +103,36 @@ def test_state_is_the_newest_interval_read():
     [("P1D", "2026-11-21", "2026-11-20T00:00:00.0"), ("P1W", "2026-11-16", "2026-11-09T00:00:00.0"), ("P1M", "2026-11-01", "2026-10-01T00:00:00.0")],
 )
 def test_the_next_sync_reads_the_last_interval_again_and_emits_its_new_count(interval, newest, expected_from):
+    """With the shortest re-read window (one day) a sync still reads at least the last whole interval again."""
     state = {"states": [{"partition": {"alert_id": "1", "parent_slice": {"account_id": ACCOUNT, "parent_slice": {}}}, "cursor": {"date": newest}}],
              "state": {"date": newest}, "use_global_cursor": False, "lookback_window": 1}  # fmt: skip
-    output = read_statistics(answer(alert_stats("1", {newest: 12})), state=state, start_date="2026-10-01T00:00:00Z", stats_interval=interval)
+    output = read_statistics(answer(alert_stats("1", {newest: 12})), state=state, start_date="2026-10-01T00:00:00Z", stats_interval=interval, stats_lookback_days=1)
     assert output.queries[0]["from"] == expected_from
     assert [(r["date"], r["mentions"]) for r in rows(output)] == [(newest, 12)]
     assert last_state(output)["state"] == {"date": newest}
 
 
-def test_an_alert_new_since_the_last_sync_also_starts_at_the_start_of_an_interval():
-    """The CDK starts a new partition a sync's duration (here 40 s) and one interval before the newest state: a Sunday."""
+def test_a_late_change_in_a_past_intervals_count_reaches_the_destination_on_the_next_sync():
+    """Mention finds old articles late: by default a sync reads the last 30 days again, in its one request per alert."""
+    state = {"states": [{"partition": {"alert_id": "1", "parent_slice": {"account_id": ACCOUNT, "parent_slice": {}}}, "cursor": {"date": "2026-11-21"}}],
+             "state": {"date": "2026-11-21"}, "use_global_cursor": False, "lookback_window": 1}  # fmt: skip
+    output = read_statistics(answer(alert_stats("1", {"2026-11-05": 9, "2026-11-21": 3})), state=state, start_date="2026-10-01T00:00:00Z")
+    assert output.queries[0]["from"] == "2026-10-22T00:00:00.0"
+    assert sorted((r["date"], r["mentions"]) for r in rows(output)) == [("2026-11-05", 9), ("2026-11-21", 3)]
+
+
+def test_an_alert_new_since_the_last_sync_starts_at_the_start_date_not_at_the_others_state():
+    """The CDK would start it a sync's duration before the others' newest state: its history would never be read."""
     state = {"states": [{"partition": {"alert_id": "1", "parent_slice": {"account_id": ACCOUNT, "parent_slice": {}}}, "cursor": {"date": "2026-11-16"}}],
              "state": {"date": "2026-11-16"}, "use_global_cursor": False, "lookback_window": 40}  # fmt: skip
-    output = read_statistics(answer(alert_stats("1", {"2026-11-16": 1}), alert_stats("2", {"2026-11-16": 2})), alerts=["1", "2"], state=state, stats_interval="P1W")
-    assert {q["alerts[]"]: q["from"] for q in output.queries} == {"1": "2026-11-09T00:00:00.0", "2": "2026-11-02T00:00:00.0"}
+    output = read_statistics(answer(alert_stats("1", {"2026-11-16": 1}), alert_stats("2", {"2026-11-16": 2})), alerts=["1", "2"], state=state,
+                             stats_interval="P1W", stats_lookback_days=1)  # fmt: skip
+    # alert 1: one week before its state; alert 2: the Monday of the week holding start_date (2026-11-01)
+    assert {q["alerts[]"]: q["from"] for q in output.queries} == {"1": "2026-11-09T00:00:00.0", "2": "2026-10-26T00:00:00.0"}
 
 
 def test_a_state_from_before_the_stream_emitted_dates_is_read():
-    output = read_statistics(answer(alert_stats("1", {"2026-11-21": 1})), state={"date": "2026-11-21T00:00:00+00:00"})
+    output = read_statistics(answer(alert_stats("1", {"2026-11-21": 1})), state={"date": "2026-11-21T00:00:00+00:00"}, stats_lookback_days=1)
     assert output.queries[0]["from"] == "2026-11-20T00:00:00.0"
     assert last_state(output)["state"] == {"date": "2026-11-21"}
 

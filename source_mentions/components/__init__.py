@@ -5,6 +5,7 @@ stream is listed in factory.STREAM_POLICIES. Importing this package changes noth
 """
 
 from .api_budget import ExplainedAPIBudget
+from .cdk_adapter import NewPartitionsFromStartCursor
 from .auth import JsonRefreshTokenAuthenticator
 from .configured_ids import ConfiguredIds
 from .cursors import CursorContext, KeysetPageCursor, ParentStateCursor, PartitionStateCursor, SinceIdCursor, StreamSinceIdCursor
@@ -38,6 +39,7 @@ __all__ = [
     "KeysetPageCursor",
     "KeysetPagination",
     "ListedOrAllPartitionRouter",
+    "NewPartitionsFromStartCursor",
     "NumericTotalsExtractor",
     "ParentStateCursor",
     "ParsedBodies",

@@ -17,6 +17,7 @@ import requests
 from airbyte_cdk.sources.declarative.auth.oauth import DeclarativeSingleUseRefreshTokenOauth2Authenticator
 from airbyte_cdk.sources.declarative.concurrent_declarative_source import ConcurrentDeclarativeSource
 from airbyte_cdk.sources.declarative.extractors import DpathExtractor
+from airbyte_cdk.sources.declarative.incremental import ConcurrentPerPartitionCursor
 from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.interpolation import jinja as cdk_jinja
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import DeclarativeStream as DeclarativeStreamModel
@@ -123,6 +124,27 @@ class AdaptedComponentFactory(ModelToComponentFactory):
         )
 
 
+class NewPartitionsFromStartCursor(ConcurrentPerPartitionCursor):
+    """The CDK's per-partition cursor, except that a partition without state starts at the stream's start.
+
+    CDK 7.39 starts a partition the saved state does not hold (an alert or project created since the
+    last sync) from the newest state of the others (`_global_cursor`, minus a sync's duration): its
+    history would never be read without a reset. The cursor of a new partition is created here first,
+    from no state; the rest of `_generate_slices_from_partition` is the CDK's. Only where the saved
+    state holds partitions: a state of the older one-date form still starts every partition from its date.
+    """
+
+    def _generate_slices_from_partition(self, partition: Any, parent_state: Mapping[str, Any]) -> Any:
+        if "_state_had_partitions" not in vars(self):  # the first partition: what the saved state held is loaded
+            self._state_had_partitions = bool(self._cursor_per_partition)
+        key = self._to_partition_key(partition.partition)
+        if self._state_had_partitions and not self._use_global_cursor and key not in self._cursor_per_partition:
+            with self._lock:
+                self._number_of_partitions += 1
+                self._cursor_per_partition[key] = self._create_cursor({})
+        return super()._generate_slices_from_partition(partition, parent_state)
+
+
 class PackagedManifestSource(YamlDeclarativeSource):
     """A YamlDeclarativeSource whose manifest is part of the package: checked against the CDK's component schema by
     the unit tests (test_cdk_adapter), not again at every command's start (0.085 s of the ~0.25 s a source takes to build)."""
@@ -204,6 +226,8 @@ RECLASSED = {
     "ExplainedAPIBudget": "HttpAPIBudget: the schema's api_budget takes no custom class",
     "RepeatedPageGuard": "DefaultPaginator: the schema's paginator takes no custom class",
     "UnreadableBodyFilter": "HttpResponseFilter: the schema's response_filters take no custom class",
+    "NewPartitionsFromStartCursor": "ConcurrentPerPartitionCursor: the schema's incremental_sync takes no custom class, and "
+    "create_concurrent_cursor_from_perpartition_cursor builds this cursor for every partitioned date cursor",
     "ParsedBodyDecoder": "JsonDecoder: the extractor's and paginator's decoders are made by create_simple_retriever from the retriever's; "
     "a CustomDecoder named on every retriever would repeat one policy thirty times (factory.STREAM_POLICIES)",
 }

@@ -10,6 +10,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 
 from airbyte_cdk.sources.declarative.decoders import JsonDecoder, PaginationDecoderDecorator
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
+from airbyte_cdk.sources.declarative.incremental import ConcurrentPerPartitionCursor
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
 )
@@ -29,7 +30,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .api_budget import ExplainedAPIBudget
 from .auth import JsonRefreshTokenAuthenticator
-from .cdk_adapter import AdaptedComponentFactory, reclass
+from .cdk_adapter import AdaptedComponentFactory, NewPartitionsFromStartCursor, reclass
 from .cursors import CursorContext, KeysetPageCursor, ParentStateCursor, PartitionStateCursor, SinceIdCursor, bad_state
 from .error_handlers import RetryBudget, RetryWait, WarnWhenSkippedErrorHandler
 from .paging import KeysetPagination, RepeatedPageGuard
@@ -71,6 +72,7 @@ STREAM_POLICIES: Tuple[StreamPolicy, ...] = (
         "(primary key, since_id) and the source's skipped-record counts; a KeysetPagination fed to its KeysetPageCursor; "
         "HeadFirstRetriever for a SinceIdCursor with a head_field",
     ),  # fmt: skip
+    StreamPolicy("cursor", "create_concurrent_cursor_from_perpartition_cursor", "NewPartitionsFromStartCursor: a partition new since the last sync starts at the stream's start, not at the others' state"),
     StreamPolicy("cursor", "build_concurrent_cursor", f"the cursor class named by the stream's `{CURSOR_KEY}`; a saved state it cannot read is a config_error"),
     StreamPolicy("parents", "create_parent_stream_config_with_substream_wrapper", "parent streams are built by this factory too, with the source's stop, progress and counts"),
 )
@@ -199,6 +201,12 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         if type(paginator) is DefaultPaginator:  # not the Connector Builder's page-limited test reads
             reclass(paginator, RepeatedPageGuard)
         return paginator
+
+    def create_concurrent_cursor_from_perpartition_cursor(self, *args: Any, **kwargs: Any) -> Any:
+        cursor = super().create_concurrent_cursor_from_perpartition_cursor(*args, **kwargs)
+        if type(cursor) is ConcurrentPerPartitionCursor:
+            reclass(cursor, NewPartitionsFromStartCursor)  # a partition new since the last sync starts at the stream's start
+        return cursor
 
     def create_record_selector(self, model: Any, config: Config, **kwargs: Any) -> Any:
         selector = super().create_record_selector(model, config, **kwargs)
