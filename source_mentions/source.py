@@ -86,7 +86,7 @@ class SourceMentions(PackagedManifestSource):
                 if stop.error is None:
                     raise  # the CDK's summary of failed streams: not a stop
             finally:
-                for line in factory.skipped_records.summary():
+                for line in factory.skipped_records.summary() + factory.kept_as_sent.summary():
                     logger.warning(line)
         if stop.error is not None:
             raise stop.final_error()

@@ -96,6 +96,11 @@ def reports_progress_to_its_source(source: SourceMentions, retriever: Any) -> No
         assert retriever.record_selector.skipped_records is source.factory.skipped_records
 
 
+def converts_to_schema_types(source: SourceMentions, retriever: Any) -> None:
+    holder = retriever if isinstance(retriever, SinceIdStreamRetriever) else retriever.record_selector
+    assert holder.kept_as_sent is source.factory.kept_as_sent
+
+
 # per stream: every policy of the table that can be seen on a built stream, by name
 CHECKS: Dict[str, Callable[[SourceMentions, Any], None]] = {
     "timeouts": has_timeouts,
@@ -107,6 +112,7 @@ CHECKS: Dict[str, Callable[[SourceMentions, Any], None]] = {
     "page guard": guards_its_pages,
     "progress": reports_progress_to_its_source,
     "per stream": parses_each_body_once,
+    "schema types": converts_to_schema_types,
 }
 
 

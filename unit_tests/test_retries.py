@@ -142,7 +142,9 @@ def test_once_a_host_is_given_up_no_other_stream_tries_it_again(no_real_sleep):
     with requests_mock.Mocker() as http:
         http.register_uri("GET", requests_mock.ANY, [REFUSED])
         output = run_read(first.config(), ["accounts", "alerts", "mentions", "statistics"], sync_mode=SyncMode.full_refresh, expect_failure=True)
-    assert http.call_count == 4  # one request, tried four times; nothing after the stop
+    # the first request to give up (4 attempts) stops the sync; the one other request that may be in flight beside it (a
+    # stream's partitions and another's parent are generated at once) stops at its next retry; no request starts after
+    assert 4 <= http.call_count <= 8, http.call_count
     assert len(output.errors) == 1 and "Cannot reach" in output.errors[0].trace.error.message
 
 

@@ -13,6 +13,7 @@ from .error_handlers import RetryBudget, RetryLineFilter, RetryWait, WarnWhenSki
 from .extractors import BareOrDataListExtractor, KeyPathExtractor, NumericTotalsExtractor, StatsPerIntervalExtractor
 from .factory import STREAM_POLICIES, SourceMentionsComponentFactory
 from .interpolation import path_segment, register_manifest_filters
+from .normalization import KeptAsSent, SchemaTypes
 from .paging import KeysetPagination, RepeatedPageGuard
 from .partition_routers import ListedOrAllPartitionRouter
 from .parsed_bodies import ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
@@ -35,6 +36,7 @@ __all__ = [
     "HeadFirstRetriever",
     "IanaTimezoneName",
     "JsonRefreshTokenAuthenticator",
+    "KeptAsSent",
     "KeyPathExtractor",
     "KeysetPageCursor",
     "KeysetPagination",
@@ -52,6 +54,7 @@ __all__ = [
     "RetryBudget",
     "RetryLineFilter",
     "RetryWait",
+    "SchemaTypes",
     "SinceIdCursor",
     "SinceIdStreamRetriever",
     "SkippedRecords",

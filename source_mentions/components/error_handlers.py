@@ -101,6 +101,8 @@ class RetryWait(BackoffStrategy):
     sync_stop: Optional[SyncStop] = None
 
     def backoff_time(self, response_or_exception: ResponseOrException, attempt_count: int) -> Optional[float]:
+        if self.sync_stop is not None and self.sync_stop.error is not None:
+            raise self.sync_stop.stopped()  # a request in flight when the sync stopped does not try again
         cause = describe_failure(response_or_exception, self.budget.read_timeout_s)
         if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 401 and attempt_count <= self.max_retries:
             # the manifest retries a 401 only after refreshing the token (REFRESH_TOKEN_THEN_RETRY): the new token

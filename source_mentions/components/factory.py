@@ -37,6 +37,7 @@ from .paging import KeysetPagination, RepeatedPageGuard
 from .parsed_bodies import UNREADABLE_BODY_PARAMETER, ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
 from .progress import SyncProgress
 from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords
+from .normalization import KeptAsSent
 from .redirects import keep_credentials_on_their_host
 from .relisting import Relistings
 from .retrievers import HeadFirstRetriever, SinceIdStreamRetriever
@@ -66,6 +67,7 @@ STREAM_POLICIES: Tuple[StreamPolicy, ...] = (
     StreamPolicy("parsed body", "create_http_response_filter", "the manifest's unreadable_body_filter is an UnreadableBodyFilter"),
     StreamPolicy("page guard", "create_default_paginator", "RepeatedPageGuard: a repeated next-page token or page stops the partition with an error"),
     StreamPolicy("progress", "create_record_selector", "ProgressRecordSelector: pages and records counted in the source's progress lines"),
+    StreamPolicy("schema types", "create_simple_retriever", "every record's values converted to the types its schema declares; what cannot be, kept and counted (one WARN per stream)"),
     StreamPolicy(
         "per stream", "create_simple_retriever",
         "one ParsedBodies per stream shared by its filter, decoders and page guard; the record selector's required fields "
@@ -90,6 +92,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
     skipped_records: SkippedRecords
     progress: SyncProgress
     relistings: Relistings
+    kept_as_sent: KeptAsSent
     _checking: bool = False  # class defaults: `adopt` does not run __init__
 
     @contextmanager
@@ -115,6 +118,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         factory.user_config = user_config
         factory.sync_stop, factory.skipped_records, factory.progress = SyncStop(), SkippedRecords(), SyncProgress()
         factory.relistings = Relistings.from_definitions(source.resolved_manifest["definitions"], factory)
+        factory.kept_as_sent = KeptAsSent()
         return factory
 
     def create_http_requester(
@@ -169,6 +173,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             raise bad_state(stream_name, "it is not the state this stream writes", child_state, internal=f"{type(error).__name__}: {error}") from error
         parents._checking, parents.user_config = self._checking, self.user_config
         parents.sync_stop, parents.skipped_records, parents.progress, parents.relistings = self.sync_stop, self.skipped_records, self.progress, self.relistings
+        parents.kept_as_sent = self.kept_as_sent
         return parents.create_parent_stream_config(model=model, config=config, stream_name=stream_name, **kwargs)
 
     def create_custom_component(self, model: Any, config: Config, **kwargs: Any) -> Any:
@@ -181,7 +186,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             component.sync_stop = self.sync_stop
             component.saved_config = self.user_config
         if isinstance(component, SinceIdStreamRetriever):
-            component.skipped_records, component.progress = self.skipped_records, self.progress
+            component.skipped_records, component.progress, component.kept_as_sent = self.skipped_records, self.progress, self.kept_as_sent
         return component
 
     def create_http_response_filter(self, model: Any, config: Config, **kwargs: Any) -> HttpResponseFilter:  # type: ignore[override]
@@ -237,7 +242,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
         if isinstance(selector, ProgressRecordSelector):
             since_id = (cursor.cursor_field.cursor_field_key,) if isinstance(cursor, SinceIdCursor) else ()
             selector.required_fields = RequiredFields.of(name, kwargs.get("primary_key"), since_id)
-            selector.skipped_records = self.skipped_records
+            selector.skipped_records, selector.kept_as_sent = self.skipped_records, self.kept_as_sent
         return retriever
 
     def create_stream(self, definition: Mapping[str, Any], config: Config) -> Any:

@@ -13,6 +13,7 @@ from airbyte_cdk.sources.declarative.extractors import RecordFilter, RecordSelec
 from airbyte_cdk.sources.types import Record, StreamSlice, StreamState
 
 from .cursors import as_since_id
+from .normalization import KeptAsSent, SchemaTypes
 from .progress import SyncProgress
 
 logger = logging.getLogger("airbyte")
@@ -100,13 +101,16 @@ class ProgressRecordSelector(RecordSelector):
     """A RecordSelector that reports each page and its record count to the sync's progress (no manifest hook exists for this).
 
     With `required_fields` (set by the factory from the stream's primary key and since_id cursor),
-    it also skips the records that lack them, counted with a WARN in `skipped_records`. The factory
-    sets all three from the source that builds it.
+    it also skips the records that lack them, counted with a WARN in `skipped_records`; with
+    `kept_as_sent`, it converts each record's values to the types its stream's schema declares
+    (components.normalization). The factory sets them from the source that builds it.
     """
 
     progress: Optional[SyncProgress] = None
     required_fields: Optional[RequiredFields] = None
     skipped_records: Optional[SkippedRecords] = None
+    kept_as_sent: Optional[KeptAsSent] = None  # with it, records are converted to their schema's types (SchemaTypes)
+    _schema_types: Optional[Tuple[int, SchemaTypes]] = None  # (id of the schema, its compiled types)
 
     def select_records(
         self,
@@ -117,14 +121,24 @@ class ProgressRecordSelector(RecordSelector):
         next_page_token: Optional[Mapping[str, Any]] = None,
     ) -> Iterable[Record]:
         count = 0
-        required, skipped = self.required_fields, self.skipped_records
+        required, skipped, kept = self.required_fields, self.skipped_records, self.kept_as_sent
+        types = self.schema_types(records_schema) if kept is not None else None
         for record in super().select_records(response, stream_state, records_schema, stream_slice, next_page_token):
             if required is not None and skipped is not None and skipped.skip(required, record.data):
                 continue
+            if types is not None and kept is not None:
+                types.normalize(record.data, self.name, kept)
             count += 1
             yield record
         if self.progress is not None:
             self.progress.add(self.name, stream_slice, count)
+
+    def schema_types(self, records_schema: Mapping[str, Any]) -> SchemaTypes:
+        """The stream schema compiled once (the CDK hands the same schema object to every page)."""
+        cached = self._schema_types
+        if cached is None or cached[0] != id(records_schema):
+            cached = self._schema_types = (id(records_schema), SchemaTypes(records_schema))
+        return cached[1]
 
 
 @dataclass

@@ -22,6 +22,7 @@ from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .cursors import SinceIdCursor, StreamSinceIdCursor
 from .progress import SyncProgress
+from .normalization import KeptAsSent, SchemaTypes
 from .record_selection import RequiredFields, SkippedRecords
 
 logger = logging.getLogger("airbyte")
@@ -94,6 +95,7 @@ class SinceIdStreamRetriever(Retriever):
     name: str = ""
     skipped_records: SkippedRecords = field(default_factory=SkippedRecords)
     progress: SyncProgress = field(default_factory=SyncProgress)
+    kept_as_sent: Optional[KeptAsSent] = None  # set by the factory: then mentions are converted to the schema's types
 
     def __post_init__(self, parameters: Mapping[str, Any]) -> None:
         self.requester.stream_response = True  # the CDK would otherwise read the whole (endless) body
@@ -109,6 +111,7 @@ class SinceIdStreamRetriever(Retriever):
         alert_ids: List[str] = list((slice_.extra_fields or {}).get("alert_ids") or [])
         if not alert_ids:
             return
+        self._types = SchemaTypes(records_schema) if self.kept_as_sent is not None else None
         started = time.monotonic()
         deadline = started + float(self._duration.eval(self.config))
         progress = {"mentions": 0, "connections": 0}
@@ -161,6 +164,8 @@ class SinceIdStreamRetriever(Retriever):
                         continue
                     if self.skipped_records.skip(self._required, mention):
                         continue
+                    if self._types is not None and self.kept_as_sent is not None and isinstance(mention, dict):
+                        self._types.normalize(mention, self.name, self.kept_as_sent)
                     progress["mentions"] += 1
                     mentions_since_mark = None if mentions_since_mark is None else mentions_since_mark + 1
                     yield mention
