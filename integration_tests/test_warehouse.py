@@ -154,3 +154,30 @@ def test_mention_statistics_land_once_per_alert_and_day_and_count_the_sandbox_me
     assert keys == distinct  # two syncs, merged on (alert_id, date)
     assert mentions == sum(expected.values()) == len(sandbox.all_mention_ids())
     assert per_day == {key: expected.get(key, 0) for key in per_day}
+
+
+def test_values_the_api_sends_as_another_type_land_in_duckdb_in_the_declared_type(tmp_path):
+    """Numbers sent as text and integer tag ids (the sandbox's drifted answers) arrive typed from the connector itself."""
+    import airbyte as ab
+
+    server = SandboxHTTPServer(Sandbox(MentionDataSet(seed=42, alerts=2, mentions_per_alert=30))).start_in_thread()
+    server.sandbox.mention.drifted_types = True
+    db_path = tmp_path / "drifted.duckdb"
+    try:
+        with airbyte_loggers_left_as_found():
+            source = ab.get_source("source-mentions", config=demo.sandbox_config("mention", server.base_url), local_executable=demo.connector_executable())
+            source.select_streams(["mentions", "tags"])
+            records = {name: list(source.get_records(name)) for name in ("mentions", "tags")}  # what the connector emits
+            cache = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name="mention", cache_dir=tmp_path / "files")
+            source.read(cache=cache)
+            cache.get_sql_engine().dispose()
+    finally:
+        server.stop()
+    assert records["mentions"] and all(type(r["tone"]) is int for r in records["mentions"])
+    reach = [r["direct_reach"] for r in records["mentions"] if r["direct_reach"] is not None]
+    assert reach and all(type(value) is int for value in reach)
+    assert records["tags"] and all(type(r["id"]) is str and type(r["mention_count"]) is str for r in records["tags"])
+    tone_type = query(db_path, "select data_type from information_schema.columns where table_schema = 'mention' and table_name = 'mentions' and column_name = 'tone'")
+    assert tone_type == [("BIGINT",)]
+    assert query(db_path, "select count(*) from mention.mentions where tone is null") == [(0,)]
+    assert query(db_path, "select count(*) from mention.tags where id is null or id <> cast(cast(id as bigint) as varchar)") == [(0,)]

@@ -48,6 +48,8 @@ class MentionApi:
         # real alert deleted right after the listing (its resources 404, a listing asked after that omits it)
         self.still_listed: set[str] = set()
         self.data_moved = False  # every alert's resources answer 404 while the alert list still answers (a moved API path)
+        # numbers as text in mentions, integer tag ids and counts (the 1.19 reference's form; live answers carry strings)
+        self.drifted_types = False
         self._published_index: Dict[str, Tuple[int, List[Tuple[str, int]]]] = {}
 
     # -- entry point -------------------------------------------------------------------------
@@ -134,6 +136,8 @@ class MentionApi:
             "recently_reenabled": False,
             "reached_history_limit": False,
         }
+        if self.drifted_types:
+            page = [{**m, **{k: str(m[k]) for k in ("tone", "direct_reach", "cumulative_reach") if m.get(k) is not None}} for m in page]
         return 200, {}, {"mentions": page, "_links": links, **history}
 
     def alert_list_of(self, alert_id: str, kind: str, query: Mapping[str, List[str]]) -> Answer:
@@ -143,7 +147,10 @@ class MentionApi:
         with self.data.lock:
             mentions = list(self.data.mentions[alert_id])
         if kind == "tags":
-            return 200, {}, {"tags": alert_tags(mentions), "_links": []}
+            tags = alert_tags(mentions)
+            if self.drifted_types:
+                tags = [{**tag, "id": int(tag["id"]), "mention_count": int(tag["mention_count"])} for tag in tags]
+            return 200, {}, {"tags": tags, "_links": []}
         rows = alert_authors(alert_id, mentions) if kind == "authors" else alert_tasks(mentions)
         try:
             limit = int(first(query, "limit") or 20)

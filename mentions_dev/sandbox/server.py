@@ -215,6 +215,9 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/data_moved":  # the listings answer, every item's data answers 404
             getattr(sandbox, params["provider"]).data_moved = bool(params.get("moved", True))
             return 200, {}, {"data_moved": params["provider"]}
+        if path == "/_sandbox/drifted_types":  # Mention: numbers as text in mentions, integer tag ids and counts
+            sandbox.mention.drifted_types = bool(params.get("on", True))
+            return 200, {}, {"drifted_types": sandbox.mention.drifted_types}
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
             if params.get("still_listed"):  # as if deleted right after the sync's listing: listed until its first 404
