@@ -57,7 +57,7 @@ demo: $(VENV)/.warehouse
 explore: $(VENV)/.warehouse
 	$(PY) -m mentions_dev.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 7 min on a fresh clone (2 cores)
+## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 7.5 min on a fresh clone (2 cores)
 test: $(VENV)/.warehouse
 	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
@@ -84,7 +84,7 @@ sandbox: $(VENV)/.tests
 bench: $(VENV)/.tests
 	$(PY) benchmarks/bench.py
 
-## faults: every provider x every fault, kills and resumes, bad configs, cells shared out over every core (test runs a short form), about 4.5 min
+## faults: every provider x every fault, kills and resumes, bad configs, cells shared out over every core (test runs a short form), about 6 min
 faults: $(VENV)/.tests
 	FAULT_MATRIX=full FAULT_REPORT=benchmarks/faults.txt $(PY) -m pytest -n $(JOBS) --dist load -q integration_tests/test_fault_matrix.py
 
