@@ -149,7 +149,7 @@ def test_after_a_refresh_the_request_is_sent_again_at_once_with_the_new_token(no
     assert sent[:3] == [("GET", f"{API}/mentions"), ("POST", REFRESH_URL), ("GET", f"{API}/mentions")]
     assert not [seconds for seconds in no_real_sleep if seconds >= 0.5], no_real_sleep  # no backoff wait after the refresh
     assert "1" in ids(output)
-    assert any("the token was refreshed; retrying at once" in m.log.message for m in output.logs)
+    assert any("retrying at once with the current token, after the refresh" in m.log.message for m in output.logs)
 
 
 def test_expired_bearer_answer_is_retried_not_fatal():

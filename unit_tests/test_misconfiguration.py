@@ -337,3 +337,17 @@ def test_the_cli_checks_a_config_with_the_manifests_own_validations_before_the_s
     assert [f"{type(check).__module__.rsplit('.', 1)[0]}.{type(check).__name__}" for _, check in built] == [rule["validation_strategy"]["class_name"] for rule in rules]
     problem = config_problem(mentionlab(timezone="Europe/Brusels"))
     assert problem and problem.startswith("Timezone 'Europe/Brusels' is not an IANA timezone name")
+
+
+def test_a_listing_that_cannot_be_read_again_is_asked_once_and_its_error_ends_each_404_partition(no_real_sleep):
+    """No deletion is proven, and the alert list is not asked again for every alert that answered 404."""
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1", "2", "3"])
+        http.get(ALERTS_URL, [{"json": alerts_page(["1", "2", "3"])}, {"status_code": 503, "json": {}}])
+        for alert_id in ("1", "2", "3"):
+            mock_mentions(http, alert_id, status_code=404, json=NOT_FOUND)
+        output = run_read(config(num_workers=1), "mentions", expect_failure=True)
+        listed = alert_list_reads(http)
+    assert not output.records and not [line for line in warnings(output) if "no longer listed" in line]
+    assert listed == 1 + 9  # the sync's listing, then one re-listing: 9 attempts of HTTP 503, not 9 per alert
+    assert any("HTTP 503" in error.trace.error.message for error in output.errors)

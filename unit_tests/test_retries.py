@@ -137,6 +137,14 @@ def test_a_host_name_that_does_not_resolve_is_a_config_error_naming_the_api_url(
     assert "host name not found" in error.message and "Check the API URL" in error.message
 
 
+def test_a_dns_server_answering_try_again_keeps_the_long_budget(no_real_sleep):
+    """EAI_AGAIN is a resolver that did not answer in time, not a host name that does not exist."""
+    again = raising(requests.exceptions.ConnectionError(socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")))
+    output = read_through("mention", [again] * 5 + [FIRST_REQUESTS["mention"].ok])
+
+    assert not output.errors and len(waits(no_real_sleep)) == 5
+
+
 def test_once_a_host_is_given_up_no_other_stream_tries_it_again(no_real_sleep):
     first = FIRST_REQUESTS["mention"]
     with requests_mock.Mocker() as http:

@@ -40,8 +40,9 @@ CHECK_TIMEOUT_S = 10.0
 CHECK_MAX_RETRIES = 1
 CHECK_MAX_WAIT_S = 10.0
 
-# A host that cannot be reached at all (name not found, connection refused, TLS failure) is not a busy server:
-# a read tries it for about a minute (3 retries, waits of at most 20 s), then the whole sync stops on it.
+# A host that cannot be reached at all (its name does not exist, connection refused, its certificate refused) is not
+# a busy server: a read tries it 3 more times (the manifest's waits, 2-10 s, at most 20 s each: about 20-30 s in all),
+# then the whole sync stops on it. A DNS server that answers "try again" or a TLS connection cut short keeps the long budget.
 UNREACHABLE_MAX_RETRIES = 3
 UNREACHABLE_MAX_WAIT_S = 20.0
 
@@ -89,7 +90,7 @@ class RetryWait(BackoffStrategy):
       where the CDK logs every wait as "Rate limit exceeded" (that line is dropped: RetryLineFilter);
     - the last attempt (`max_retries`, the CDK's count) ends with an error naming the cause, not a traceback;
     - the budget: under `check`, a timeout or a wait longer than `max_wait_s` ends the request at once;
-    - a host that cannot be reached gets about a minute, then stops the whole sync (`sync_stop`, the source's) with one
+    - a host that cannot be reached gets about 20-30 s, then stops the whole sync (`sync_stop`, the source's) with one
       error naming it: every other request of the sync ends at once instead of starting its own round of retries.
     The manifest cannot add any of this to the CDK's strategies.
     """
@@ -107,7 +108,7 @@ class RetryWait(BackoffStrategy):
         if isinstance(response_or_exception, requests.Response) and response_or_exception.status_code == 401 and attempt_count <= self.max_retries:
             # the manifest retries a 401 only after refreshing the token (REFRESH_TOKEN_THEN_RETRY): the new token
             # is tried at once; a second 401 with it is the CDK's error
-            logger.info(f"{cause}: the token was refreshed; retrying at once (attempt {attempt_count} of {self.max_retries + 1}).")
+            logger.info(f"{cause}: retrying at once with the current token, after the refresh this answer called for (attempt {attempt_count} of {self.max_retries + 1}).")
             return -self.sleep_padding_s  # the caller sleeps this plus its extra second: not at all
         unreachable = is_unreachable(response_or_exception)
         if isinstance(response_or_exception, requests.Timeout) and not self.budget.retry_timeouts:
@@ -205,11 +206,20 @@ class WarnWhenSkippedErrorHandler(DefaultErrorHandler):
 
 
 def is_unreachable(response_or_exception: ResponseOrException) -> bool:
-    """A failure to reach the host at all: name not found, connection refused, TLS failure (no answer, not a slow one)."""
+    """A failure to reach the host at all: its name does not exist, connection refused, its certificate refused.
+
+    Not a timeout, nor a temporary DNS failure (EAI_AGAIN), nor a TLS connection cut short: those may pass.
+    """
     if not isinstance(response_or_exception, BaseException) or isinstance(response_or_exception, requests.Timeout):
         return False
     chain = _causes(response_or_exception)
-    return any(isinstance(e, (ConnectionRefusedError, socket.gaierror, urllib3.exceptions.NameResolutionError, ssl.SSLError, requests.exceptions.SSLError)) for e in chain)
+    return any(
+        isinstance(e, (ConnectionRefusedError, ssl.SSLCertVerificationError)) or (isinstance(e, socket.gaierror) and e.errno in _NAME_NOT_FOUND)
+        for e in chain
+    )
+
+
+_NAME_NOT_FOUND = {socket.EAI_NONAME, getattr(socket, "EAI_NODATA", socket.EAI_NONAME)}
 
 
 def describe_failure(response_or_exception: ResponseOrException, read_timeout_s: Optional[float] = None) -> str:

@@ -61,7 +61,7 @@ STREAM_POLICIES: Tuple[StreamPolicy, ...] = (
     StreamPolicy("timeouts", "create_http_requester", "read/connect timeouts from the config's read_timeout_seconds (default 60 s; 10 s under check)"),
     StreamPolicy("redirect guard", "create_http_requester", "no redirect to another host keeps the credentials (components.redirects)"),
     StreamPolicy("stop", "create_http_requester", "StoppingHttpRequester: nothing is sent once the source's SyncStop is set (a rejected refresh token, an unreachable host)"),
-    StreamPolicy("retry budget", "create_default_error_handler", "backoff strategies inside a RetryWait: `check` tries briefly, a read for minutes, an unreachable host about a minute"),
+    StreamPolicy("retry budget", "create_default_error_handler", "backoff strategies inside a RetryWait: `check` tries briefly, a read for minutes, an unreachable host about 20-30 s"),
     StreamPolicy("retry budget", "create_custom_component", "the same for a CustomErrorHandler; the source's stop, config, progress, counts and re-listings for the custom components that keep them"),
     StreamPolicy("API budget waits", "create_http_api_budget", "ExplainedAPIBudget: a wait for the API budget is an INFO line"),
     StreamPolicy("parsed body", "create_http_response_filter", "the manifest's unreadable_body_filter is an UnreadableBodyFilter"),

@@ -107,8 +107,9 @@ class KeptAsSent:
         self._counts: Dict[str, Dict[str, List[Any]]] = {}
 
     def add(self, stream: str, path: str, value: Any) -> None:
+        shown = value if len(repr(value)) <= 200 else f"{repr(value)[:200]}..."  # an object in a string field stays readable
         with self._lock:
-            entry = self._counts.setdefault(stream, {}).setdefault(path, [0, value])
+            entry = self._counts.setdefault(stream, {}).setdefault(path, [0, shown])
             entry[0] += 1
 
     def summary(self) -> List[str]:
@@ -145,7 +146,14 @@ def _normalize_object(data: MutableMapping[str, Any], properties: Dict[str, _Fie
             if type(value) is dict:
                 _normalize_object(value, spec.properties, f"{prefix}{name}.", stream, kept)
         elif spec.items is not None and type(value) is list:
-            _normalize_items(value, spec.items, f"{prefix}{name}[]", stream, kept)
+            items = spec.items
+            if items.convert is not None:  # a list of scalars, checked here: most lists hold nothing else
+                accepts = items.accepts
+                for index, item in enumerate(value):
+                    if item is not None and type(item) not in accepts:
+                        value[index] = _converted(item, items, f"{prefix}{name}[]", stream, kept)
+            else:
+                _normalize_items(value, items, f"{prefix}{name}[]", stream, kept)
 
 
 def _normalize_items(items: List[Any], spec: _Field, path: str, stream: str, kept: KeptAsSent) -> None:

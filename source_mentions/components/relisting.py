@@ -16,6 +16,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import requests
 from airbyte_cdk.sources.types import Config
+from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 from .configured_ids import listed_ids
 
@@ -70,13 +71,27 @@ class Relistings:
         self._lock = threading.Lock()
         self._locks: Dict[str, threading.Lock] = {}
         self._listed: Dict[str, FrozenSet[str]] = {}
+        self._failed: Dict[str, AirbyteTracedException] = {}
 
     def still_listed(self, relisting: Relisting, item: str, config: Config) -> bool:
+        """Whether the listing, read again once for this sync, shows the item.
+
+        An item deleted after that one re-reading and answering 404 later in the same sync is taken as
+        still listed (a config_error for its partition; the next sync no longer lists it). A listing that
+        cannot be read proves nothing: its error is raised for every 404 that needed it, read only once.
+        """
         with self._lock:
             lock = self._locks.setdefault(relisting.listing, threading.Lock())
         with lock:  # the partitions that answer 404 at once wait for the one re-listing
+            if relisting.listing in self._failed:
+                failed = self._failed[relisting.listing]
+                raise AirbyteTracedException(message=failed.message, internal_message=failed.internal_message, failure_type=failed.failure_type)
             if relisting.listing not in self._listed:
-                self._listed[relisting.listing] = self._read_listing(relisting.listing, config)
+                try:
+                    self._listed[relisting.listing] = self._read_listing(relisting.listing, config)
+                except AirbyteTracedException as error:
+                    self._failed[relisting.listing] = error
+                    raise
             return item in self._listed[relisting.listing]
 
     @classmethod
