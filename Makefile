@@ -57,7 +57,7 @@ demo: $(VENV)/.warehouse
 explore: $(VENV)/.warehouse
 	$(PY) -m mentions_dev.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 7.5 min on a fresh clone (2 cores)
+## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 8 min on a fresh clone (2 cores)
 test: $(VENV)/.warehouse
 	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
