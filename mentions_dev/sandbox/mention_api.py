@@ -26,6 +26,17 @@ def validation_error(field: str, message: str) -> Answer:
     return 400, {}, {"form": {"errors": [], "children": {field: {"errors": [message]}}}}
 
 
+def page_limit(query: Mapping[str, List[str]]) -> Tuple[int, Optional[Answer]]:
+    """The `limit` a list request asks for (default 20), or the 400 the API answers for one out of 1..MAX_LIMIT."""
+    try:
+        limit = int(first(query, "limit") or 20)
+    except ValueError:
+        return 0, validation_error("limit", "This value is not valid.")
+    if not 1 <= limit <= MAX_LIMIT:
+        return 0, validation_error("limit", f"This value should be between 1 and {MAX_LIMIT}.")
+    return limit, None
+
+
 def not_found(what: str) -> Answer:
     return 404, {}, {"error": "not_found", "error_description": f"{what} does not exist."}
 
@@ -105,12 +116,9 @@ class MentionApi:
     def mentions(self, alert_id: str, query: Mapping[str, List[str]]) -> Answer:
         if self._gone(alert_id):
             return not_found("This alert")
-        try:
-            limit = int(first(query, "limit") or 20)
-        except ValueError:
-            return validation_error("limit", "This value is not valid.")
-        if not 1 <= limit <= MAX_LIMIT:
-            return validation_error("limit", f"This value should be between 1 and {MAX_LIMIT}.")
+        limit, invalid = page_limit(query)
+        if invalid is not None:
+            return invalid
         size = min(limit, self.max_page_size)
         since_id = first(query, "since_id")
         with self.data.lock:
@@ -152,12 +160,9 @@ class MentionApi:
                 tags = [{**tag, "id": int(tag["id"]), "mention_count": int(tag["mention_count"])} for tag in tags]
             return 200, {}, {"tags": tags, "_links": []}
         rows = alert_authors(alert_id, mentions) if kind == "authors" else alert_tasks(mentions)
-        try:
-            limit = int(first(query, "limit") or 20)
-        except ValueError:
-            return validation_error("limit", "This value is not valid.")
-        if not 1 <= limit <= MAX_LIMIT:
-            return validation_error("limit", f"This value should be between 1 and {MAX_LIMIT}.")
+        limit, invalid = page_limit(query)
+        if invalid is not None:
+            return invalid
         start = int(decode_cursor(first(query, "cursor")).get("offset", 0))
         page = rows[start : start + min(limit, self.max_page_size)]
         base = f"alerts/{alert_id}/{kind}"
