@@ -4,7 +4,8 @@ import os
 from collections import Counter
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Dict, Iterator, Optional, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
+from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -57,6 +58,24 @@ class RunningSandbox:
 
     def all_mention_ids(self) -> set:
         return {mention_id for ids in self.control("mentions").values() for mention_id in ids}
+
+    def published_within(self, days: float) -> List[Dict[str, Any]]:
+        """Copies of the mentions published in the last `days` days (what a re-read window of that length reads), oldest id first."""
+        data = self.server.sandbox.data
+        since = datetime.now(timezone.utc) - timedelta(days=days)
+        with data.lock:
+            found = [dict(m) for items in data.mentions.values() for m in items if datetime.fromisoformat(m["published_at"]) >= since]
+        return sorted(found, key=lambda m: int(m["id"]))
+
+    def reread_window_ids(self, since: int = 0) -> Set[str]:
+        """Ids of the mentions that the re-read windows of the requests logged from `since` on cover (from the earliest not_before_date)."""
+        queries = [parse_qs(urlsplit(request).query) for request in self.get("requests")["requests"][since:]]
+        starts = [datetime.fromisoformat(query["not_before_date"][0]) for query in queries if "folder" in query]
+        assert starts, "no re-read window was read"
+        start = min(starts)
+        data = self.server.sandbox.data
+        with data.lock:
+            return {m["id"] for items in data.mentions.values() for m in items if datetime.fromisoformat(m["published_at"]) >= start}
 
     def mention_counts(self, interval: str = "P1D", zone: str = "UTC") -> Dict[Tuple[str, str], int]:
         """Mentions per (alert, first local date of the interval of their publication), counted here from the data set."""

@@ -44,8 +44,8 @@ def children_requested(sandbox: RunningSandbox, since: int = 0) -> List[str]:
     return [match.group(2) for request in sandbox.get("requests")["requests"][since:] if (match := CHILDREN_REQUEST.search(request))]
 
 
-def children_config(sandbox: RunningSandbox) -> dict:
-    return sandbox.config(read_mention_children=True)
+def children_config(sandbox: RunningSandbox, **provider) -> dict:
+    return sandbox.config(read_mention_children=True, **provider)
 
 
 def warnings(output) -> List[str]:
@@ -105,7 +105,7 @@ def test_first_children_sync_reads_the_children_of_every_mention_since_the_start
 
 
 def test_second_children_sync_requests_the_children_of_the_new_mentions_only(sandbox):
-    config = children_config(sandbox)
+    config = children_config(sandbox, mentions_lookback_days=0)  # the re-read window's children: test_mention_edits.py
     first = run_read(config, "mention_children")
     requests_before = sandbox.get("requests")["count"]
     found = sandbox.control("discover", count=24, oldest_days=80)
@@ -119,7 +119,7 @@ def test_second_children_sync_requests_the_children_of_the_new_mentions_only(san
 
 
 def test_children_sync_with_nothing_new_requests_no_children_and_keeps_its_state(sandbox):
-    config = children_config(sandbox)
+    config = children_config(sandbox, mentions_lookback_days=0)  # the re-read window's children: test_mention_edits.py
     first = run_read(config, "mention_children")
     requests_before = sandbox.get("requests")["count"]
 

@@ -3,7 +3,7 @@
 import json
 import logging
 import time
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import requests
@@ -183,7 +183,7 @@ def test_mentionlytics_sync_outlives_its_tokens_and_hands_back_rotated_ones(star
 
 
 def test_mentionlytics_incremental_returns_new_mentions(sandbox):
-    config = sandbox.mentionlytics_config()
+    config = sandbox.mentionlytics_config(mentions_lookback_days=0)  # the state alone; with the window: the next test
     first = run_read(config, "mentions")
     boundary = last_state(first)["published_at"]
     time.sleep(1.1)
@@ -192,6 +192,17 @@ def test_mentionlytics_incremental_returns_new_mentions(sandbox):
     at_boundary = {m.record.data["id"] for m in first.records if m.record.data["published_at"] == boundary}
     assert set(ids(second)) == set(added) | at_boundary
     assert set(ids(first)) | set(ids(second)) == set(sandbox.get("mentionlytics/mentions"))
+
+
+def test_mentionlytics_incremental_reads_the_last_7_days_of_publication_again(sandbox):
+    config = sandbox.mentionlytics_config()
+    first = run_read(config, "mentions")
+    state = last_state(first)
+    window_start = datetime.fromisoformat(state["published_at"].replace("Z", "+00:00")) - timedelta(days=7)
+    second = run_read(config, "mentions", state=state)
+    in_window = {m.record.data["id"] for m in first.records if datetime.fromisoformat(m.record.data["published_at"].replace("Z", "+00:00")) >= window_start}
+    assert in_window and set(ids(second)) == in_window
+    assert last_state(second) == state
 
 
 def test_mentionlytics_revoked_refresh_token_fails_with_config_error_and_no_state(sandbox):

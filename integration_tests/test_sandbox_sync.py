@@ -27,7 +27,7 @@ def test_page_size_splitting_runs_of_equal_timestamps_loses_nothing(start_sandbo
 
 
 def test_incremental_sync_returns_late_finds_with_old_publication_dates(sandbox):
-    config = sandbox.config()
+    config = sandbox.config(mentions_lookback_days=0)  # since_id alone; the re-read window: test_mention_edits.py
     first = run_read(config, "mentions")
     found = sandbox.control("discover", count=6, oldest_days=80)  # published up to 80 days ago, found now
     second = run_read(config, "mentions", state=last_state(first))
@@ -38,7 +38,7 @@ def test_incremental_sync_returns_late_finds_with_old_publication_dates(sandbox)
 
 
 def test_incremental_sync_with_nothing_new_returns_nothing_and_keeps_state(sandbox):
-    config = sandbox.config()
+    config = sandbox.config(mentions_lookback_days=0)  # since_id alone; the re-read window: test_mention_edits.py
     first = run_read(config, "mentions")
     second = run_read(config, "mentions", state=last_state(first))
     assert ids(second) == []
@@ -69,7 +69,7 @@ def test_full_sync_survives_dropped_connections_and_cut_bodies(start_sandbox):
 
 def test_abnormal_state_far_in_the_future_reads_no_mentions(sandbox):
     future = {"states": [{"partition": {"alert_id": alert}, "cursor": {"id": "999999999"}} for alert in ("2000000", "2000001", "2000002")]}
-    assert ids(run_read(sandbox.config(), "mentions", state=future)) == []
+    assert ids(run_read(sandbox.config(mentions_lookback_days=0), "mentions", state=future)) == []
 
 
 @pytest.mark.parametrize("interval, zone", [("P1D", "UTC"), ("P1W", "America/New_York"), ("P1M", "Asia/Tokyo")])
@@ -135,7 +135,7 @@ def records(output) -> list:
 def test_after_a_back_fill_bounded_by_start_date_the_next_sync_returns_only_new_finds(sandbox):
     from datetime import datetime, timedelta, timezone
 
-    config = sandbox.config()
+    config = sandbox.config(mentions_lookback_days=0)  # since_id alone; the re-read window: test_mention_edits.py
     config["start_date"] = (datetime.now(timezone.utc) - timedelta(days=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
     first = run_read(config, "mentions")
     assert 0 < len(ids(first)) < len(sandbox.all_mention_ids())  # older mentions exist and stay out

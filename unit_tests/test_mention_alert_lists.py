@@ -5,7 +5,7 @@ import json
 import requests_mock
 from airbyte_cdk.models import FailureType, Level
 
-from .builders import ALERTS_URL, config, ids, last_state, mention, mentions_page, mock_account, mock_mentions, query_of, run_read
+from .builders import ALERTS_URL, config, ids, last_state, mention, mention_page_queries, mentions_page, mock_account, mock_mentions, query_of, run_read
 
 
 def authors_url(alert_id: str) -> str:
@@ -85,8 +85,7 @@ def test_children_with_saved_state_come_from_the_mentions_after_each_alerts_sinc
         mock_mentions(http, "1", json=mentions_page([mention("12")]))
         http.get(children_url("1", "12"), json={"children": [child("9003", 12)], "_links": []})
         output = run_read(children_config(), "mention_children", state=state)
-    mention_queries = [query_of(r) for r in http.request_history if r.path.endswith("/mentions") and query_of(r).get("limit") != "1"]
-    assert mention_queries == [{"limit": "1000", "since_id": "11"}]
+    assert mention_page_queries(http) == [{"limit": "1000", "since_id": "11"}]
     assert ids(output) == ["9003"]
     assert last_state(output) == {"parent_state": {"mentions": {"states": [{"partition": {"alert_id": "1"}, "cursor": {"id": "12"}}]}}}
 

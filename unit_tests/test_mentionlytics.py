@@ -214,14 +214,30 @@ def test_mentions_are_read_in_week_windows_with_the_largest_page():
     assert first["per_page"] == "10000" and first["page_no"] == "0" and first["commtracks"] == "101,102"
 
 
-def test_mentions_published_before_the_state_are_not_emitted_again():
+def test_without_a_re_read_window_mentions_published_before_the_state_are_not_emitted_again():
     state = {"published_at": "2026-11-21T12:00:00Z"}
     with requests_mock.Mocker() as http:
         http.post(REFRESH_URL, [refreshed()])
         serve_mentions(http, [mention("old", "2026-11-21T08:30:00.000Z"), mention("new", "2026-11-21 13:00:00")])
-        output = run_read(config(), "mentions", state=state)
+        output = run_read(config(mentions_lookback_days=0), "mentions", state=state)
     assert ids(output) == ["new"]
     assert min(query_of(r)["startDate"] for r in http.request_history[1:]) == "20261121"
+
+
+def test_an_incremental_sync_reads_the_last_7_days_before_the_state_again_for_edited_sentiments():
+    state = {"published_at": "2026-11-21T12:00:00Z"}
+    mentions = [
+        mention("older", "2026-11-14T11:00:00.000Z"),  # 7 days and 1 hour before the state
+        mention("edited", "2026-11-15T08:30:00.000Z", sentiment="negative"),
+        mention("new", "2026-11-21 13:00:00"),
+    ]
+    with requests_mock.Mocker() as http:
+        http.post(REFRESH_URL, [refreshed()])
+        serve_mentions(http, mentions)
+        output = run_read(config(start_date="2026-11-01T00:00:00Z"), "mentions", state=state)
+    assert sorted(ids(output)) == ["edited", "new"]
+    assert min(query_of(r)["startDate"] for r in http.request_history[1:]) == "20261114"
+    assert last_state(output) == {"published_at": "2026-11-21T13:00:00Z"}
 
 
 def test_unified_mentions_take_the_text_id_and_the_parsed_date():

@@ -27,6 +27,9 @@ RESTRICTED_FIELDS = ("title", "description", "description_medium", "description_
 TIE_GROUP = 7  # every run of this many consecutive mentions shares one published_at
 EMOTIONS = {-1: ["anger"], 0: [], 1: ["joy"]}
 TAGS = ("launch", "support", "press")
+FOLDERS = ("inbox", "archive", "spam", "trash")  # public docs: the `folder` filter's values
+DEFAULT_FOLDERS = ("inbox", "archive")  # a list read without `folder` (API-REFERENCE.md 2.3; README "Assumptions")
+EDITABLE = ("tone", "folder", "read", "favorite", "tags")  # what a user changes on a mention in Mention's app
 
 
 def w3c(moment: datetime) -> str:
@@ -53,6 +56,7 @@ class MentionDataSet:
         self.lock = threading.Lock()
         self._rng = random.Random(self.seed)
         self._next_id = 1000
+        self.revision = 0  # counts edits, so that listings cached by the API are built again
         self.account = self._account()
         self.alert_list: List[Dict[str, Any]] = []
         self.mentions: Dict[str, List[Dict[str, Any]]] = {}
@@ -224,7 +228,7 @@ class MentionDataSet:
         total = lambda count: {"total": str(count)}  # noqa: E731
         stats = {
             "mention_sources": {"total": str(len(mentions)), **{source: str(count) for source, count in sorted(by_source.items())}},
-            "mention_folders": {"inbox": total(len(mentions)), "archive": total(0), "spam": total(0), "trash": total(0)},
+            "mention_folders": {folder: total(sum(1 for m in mentions if m["folder"] == folder)) for folder in FOLDERS},
             "unread_mentions": total(unread),
             "unseen_mentions": total(unread),
             "favorite_mentions": total(favorite),
@@ -254,6 +258,30 @@ class MentionDataSet:
                 self.mentions[alert_id].append(mention)
                 found.append(mention["id"])
             return found
+
+    def edit(self, mention_id: str, changes: Dict[str, Any]) -> Dict[str, Any]:
+        """A user edits a mention in Mention's app: tone, folder, read, favorite or tags (tag names); returns the mention.
+
+        The edit stamps `updated_at`; a folder chosen by the user sets `folder_set_by_user`.
+        """
+        unknown = set(changes) - set(EDITABLE)
+        if unknown or ("folder" in changes and changes["folder"] not in FOLDERS) or ("tone" in changes and changes["tone"] not in (-1, 0, 1)):
+            raise ValueError(f"editable: {', '.join(EDITABLE)}; folder one of {FOLDERS}; tone -1, 0 or 1; got {changes}")
+        with self.lock:
+            mention = next((m for items in self.mentions.values() for m in items if m["id"] == str(mention_id)), None)
+            if mention is None:
+                raise ValueError(f"no mention {mention_id}")
+            for name, value in changes.items():
+                if name == "tags":
+                    value = [{"id": str(46_460 + TAGS.index(tag)), "name": tag, "keywords": ["brand"], "mention_count": "1"} for tag in value]
+                mention[name] = value
+            if "tone" in changes:
+                mention["emotions"] = EMOTIONS[changes["tone"]]
+            if "folder" in changes:
+                mention["folder_set_by_user"] = True
+            mention["updated_at"] = w3c(datetime.now(timezone.utc))
+            self.revision += 1
+            return dict(mention)
 
     def _mention(self, alert_id: str, published: datetime, found_at: datetime) -> Dict[str, Any]:
         self._next_id += self._rng.randint(1, 3)

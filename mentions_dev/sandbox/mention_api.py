@@ -14,7 +14,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from .data import MentionDataSet, alert_authors, alert_tags, alert_tasks, all_children, w3c
+from .data import DEFAULT_FOLDERS, FOLDERS, MentionDataSet, alert_authors, alert_tags, alert_tasks, all_children, w3c
 
 Answer = Tuple[int, Dict[str, str], Any]
 MAX_LIMIT = 1000  # public docs: limit default 20, max 1000
@@ -61,7 +61,7 @@ class MentionApi:
         self.data_moved = False  # every alert's resources answer 404 while the alert list still answers (a moved API path)
         # numbers as text in mentions, integer tag ids and counts (the 1.19 reference's form; live answers carry strings)
         self.drifted_types = False
-        self._published_index: Dict[str, Tuple[int, List[Tuple[str, int]]]] = {}
+        self._published_index: Dict[Tuple[str, Tuple[str, ...]], Tuple[int, int, List[Tuple[str, int]]]] = {}
 
     # -- entry point -------------------------------------------------------------------------
     def handle(self, path: str, query: Mapping[str, List[str]], headers: Mapping[str, str]) -> Answer:
@@ -121,16 +121,24 @@ class MentionApi:
             return invalid
         size = min(limit, self.max_page_size)
         since_id = first(query, "since_id")
+        folder = first(query, "folder")
+        if folder is not None and folder not in FOLDERS:
+            return validation_error("folder", "This value is not valid.")
+        folders = (folder,) if folder else DEFAULT_FOLDERS
         with self.data.lock:
-            mentions = list(self.data.mentions[alert_id])
+            mentions = [m for m in self.data.mentions[alert_id] if m["folder"] in folders]
         if since_id is not None:
             if any(first(query, name) for name in ("before_date", "not_before_date", "cursor")):
                 return validation_error("since_id", "since_id cannot be combined with before_date, not_before_date or cursor.")
             page, more = self._since_id_page(mentions, since_id, size)
             more_params = {"limit": limit, "since_id": page[-1]["id"]} if more else None
+            if more_params and folder:
+                more_params["folder"] = folder
         else:
-            page, more, position = self._published_page(alert_id, mentions, query, size)
+            page, more, position = self._published_page((alert_id, folders), mentions, query, size)
             more_params = {"limit": limit, "cursor": encode_cursor(position)} if more else None
+            if more_params and folder:
+                more_params["folder"] = folder
         base = f"alerts/{alert_id}/mentions"
         links: Dict[str, Any] = {}
         if more_params:
@@ -202,13 +210,13 @@ class MentionApi:
         return page, start + size < len(mentions)
 
     def _published_page(
-        self, alert_id: str, mentions: List[Dict[str, Any]], query: Mapping[str, List[str]], size: int
+        self, listing: Tuple[str, Tuple[str, ...]], mentions: List[Dict[str, Any]], query: Mapping[str, List[str]], size: int
     ) -> Tuple[list, bool, Dict[str, Any]]:
         """Newest published first; ties on published_at broken by id, so a cursor never skips one."""
         cursor = decode_cursor(first(query, "cursor")) if first(query, "cursor") else {}
         upper = cursor.get("after") or ([w3c(parse_date(first(query, "before_date"))), -1] if first(query, "before_date") else None)
         lower_text = cursor.get("not_before") or (w3c(parse_date(first(query, "not_before_date"))) if first(query, "not_before_date") else None)
-        keys = self._published_keys(alert_id, mentions)
+        keys = self._published_keys(listing, mentions)
         end = bisect_left(keys, tuple(upper)) if upper else len(keys)
         begin = bisect_left(keys, (lower_text, -1)) if lower_text else 0
         chosen = keys[max(begin, end - size) : end][::-1]
@@ -218,12 +226,13 @@ class MentionApi:
         position = {"after": list(chosen[-1]) if chosen else upper, "not_before": lower_text}
         return page, more, position
 
-    def _published_keys(self, alert_id: str, mentions: List[Dict[str, Any]]) -> List[Tuple[str, int]]:
-        cached = self._published_index.get(alert_id)
-        if cached and cached[0] == len(mentions):
-            return cached[1]
+    def _published_keys(self, listing: Tuple[str, Tuple[str, ...]], mentions: List[Dict[str, Any]]) -> List[Tuple[str, int]]:
+        """(published_at, id) of an alert's listing in some folders, sorted; built again after mentions were found or edited."""
+        cached = self._published_index.get(listing)
+        if cached and cached[:2] == (len(mentions), self.data.revision):
+            return cached[2]
         keys = sorted((m["published_at"], int(m["id"])) for m in mentions)
-        self._published_index[alert_id] = (len(mentions), keys)
+        self._published_index[listing] = (len(mentions), self.data.revision, keys)
         return keys
 
     def stats(self, query: Mapping[str, List[str]]) -> Answer:

@@ -1,7 +1,8 @@
 """HTTP server on 127.0.0.1 in front of the provider models, with fault injection.
 
 Faults apply to provider paths only; `/_sandbox/...` is the control plane that tests and the
-demo use to inspect the data set, make Mention find new mentions, and switch faults on.
+demo use to inspect the data set, make Mention find new mentions, edit mentions as a user would,
+and switch faults on.
 """
 
 from __future__ import annotations
@@ -218,6 +219,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
         if path == "/_sandbox/drifted_types":  # Mention: numbers as text in mentions, integer tag ids and counts
             sandbox.mention.drifted_types = bool(params.get("on", True))
             return 200, {}, {"drifted_types": sandbox.mention.drifted_types}
+        if path == "/_sandbox/edit_mentions":  # a user curates mentions in Mention's app: {"edits": [{"id", <field>: <value>}]}
+            try:
+                edited = [data.edit(edit["id"], {k: v for k, v in edit.items() if k != "id"}) for edit in params.get("edits", [])]
+            except (KeyError, ValueError) as error:
+                return 400, {}, {"error": str(error)}
+            return 200, {}, {"edited": [{key: m[key] for key in ("id", "alert_id", "folder", "tone", "read", "favorite", "updated_at")} for m in edited]}
         if path == "/_sandbox/delete_alert":
             sandbox.mention.deleted_alerts.add(str(params["alert_id"]))
             if params.get("still_listed"):  # as if deleted right after the sync's listing: listed until its first 404

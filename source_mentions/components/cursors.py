@@ -13,7 +13,8 @@ import logging
 import re
 import threading
 from dataclasses import dataclass
-from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Any, Dict, Iterable, List, Mapping, MutableMapping, Optional, Sequence, Tuple
 
 from airbyte_cdk.models import FailureType
 from airbyte_cdk.sources.connector_state_manager import ConnectorStateManager
@@ -21,7 +22,7 @@ from airbyte_cdk.sources.message import MessageRepository
 from airbyte_cdk.sources.streams.concurrent.cursor import Cursor, CursorField
 from airbyte_cdk.sources.streams.concurrent.partitions.partition import Partition
 from airbyte_cdk.sources.types import Record, StreamSlice
-from airbyte_cdk.utils.datetime_helpers import ab_datetime_try_parse
+from airbyte_cdk.utils.datetime_helpers import ab_datetime_parse, ab_datetime_try_parse
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
 KEYSET_FIELDS = ("lastUpdatedAt", "lastId")  # Mentionlab's list-cursor position, in its own names
@@ -116,6 +117,59 @@ class PartitionStateCursor(Cursor):
         self._message_repository.emit_message(self._connector_state_manager.create_state_message(self._stream_name, None))
 
 
+MENTION_DATE = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # Mention's W3C form, as the manifest sends before_date
+
+
+@dataclass(frozen=True)
+class RereadWindow:
+    """What an incremental sync reads again of each alert: the mentions published in the last `days` days, folder by folder.
+
+    Mention has no "changed since" filter: `since_id` follows the order mentions were found, and an
+    edit (tone, folder, read, favourite, tags) does not change a mention's id. Its list filters by
+    `folder` and by publication date (`before_date`/`not_before_date`), so the window is a date
+    window of publication, never earlier than start_date. In the folders a list reads without a
+    `folder` filter (`listed_by_default`), the window keeps ids up to the saved since_id: newer ones
+    come with the since_id read of the same sync. In the others (spam, trash) it keeps every id.
+    """
+
+    days: int
+    folders: Tuple[str, ...]
+    listed_by_default: Tuple[str, ...]
+    not_before: Optional[datetime]  # start_date
+
+    FOLDER = "folder"  # the key that marks a window slice
+
+    @classmethod
+    def of(cls, days: Any, folders: Sequence[str], listed_by_default: Sequence[str], not_before: Any) -> Optional["RereadWindow"]:
+        """The window the manifest's options describe, or None when `days` is 0 (or missing)."""
+        length = int(days or 0)
+        if length < 0:
+            raise ValueError(f"the re-read window is {length} days; it must be 0 (off) or more")
+        start = ab_datetime_parse(str(not_before)) if not_before not in (None, "") else None
+        return cls(length, tuple(folders), tuple(listed_by_default), start) if length and folders else None
+
+    def slices(self, partition: StreamSlice, since_id: int, head_field: Optional[str], now: datetime) -> List[StreamSlice]:
+        """One slice per folder over [now - days, now), each with the bounds the manifest sends as not_before_date and before_date."""
+        start = now - timedelta(days=self.days)
+        if self.not_before is not None and self.not_before > start:
+            start = self.not_before
+        bounds = {"not_before_date": start.astimezone(timezone.utc).strftime(MENTION_DATE), "before_date": now.astimezone(timezone.utc).strftime(MENTION_DATE)}
+        return [
+            StreamSlice(
+                partition=partition.partition,
+                cursor_slice={self.FOLDER: folder, **bounds},
+                extra_fields={**(partition.extra_fields or {}), **({head_field: str(since_id)} if head_field and folder in self.listed_by_default else {})},
+            )
+            for folder in self.folders
+        ]
+
+    @classmethod
+    def holds(cls, stream_slice: Optional[Mapping[str, Any]]) -> bool:
+        """Whether the slice is one of a window's (its records never move the state)."""
+        cursor_slice = stream_slice.cursor_slice if isinstance(stream_slice, StreamSlice) else {}
+        return bool(cursor_slice and cursor_slice.get(cls.FOLDER))
+
+
 class SinceIdCursor(PartitionStateCursor):
     """Per-partition highest id (compared as numbers), handed to the API as `since_id`.
 
@@ -130,12 +184,27 @@ class SinceIdCursor(PartitionStateCursor):
     whose head is not above its state has nothing new and ends after the head read; one whose
     state is beyond its head (a state from another account, ids renumbered) is read from the head
     with a WARN, rather than skipped until the alert catches up.
+
+    With a `reread_days` window (RereadWindow), an alert that has a state also gets one slice per
+    folder that reads its recent mentions again, so edits made in Mention reach the destination;
+    those slices read no head and never move the state.
     """
 
-    def __init__(self, context: CursorContext, partition_field: str, cursor_field: str, head_field: Optional[str] = None) -> None:
+    def __init__(
+        self,
+        context: CursorContext,
+        partition_field: str,
+        cursor_field: str,
+        head_field: Optional[str] = None,
+        reread_days: Any = 0,
+        reread_folders: Sequence[str] = (),
+        listed_by_default: Sequence[str] = (),
+        reread_not_before: Any = None,
+    ) -> None:
         super().__init__(context, cursor_field)
         self._partition_field = partition_field
         self.head_field = head_field
+        self.reread = RereadWindow.of(reread_days, reread_folders, listed_by_default, reread_not_before)
         self._committed: Dict[str, int] = dict(_partition_states(self._stream_name, self._saved, partition_field, cursor_field))
         self._pending: Dict[str, int] = {}
         self._heads: Dict[str, int] = {}  # per partition being read: the head its read stops at
@@ -150,7 +219,8 @@ class SinceIdCursor(PartitionStateCursor):
         }
 
     def stream_slices(self) -> Iterable[StreamSlice]:
-        """One slice per partition, with its saved since_id: no request here (the heads are read in the partitions)."""
+        """One slice per partition, with its saved since_id, then its re-read window's: no request here (the heads are read in the partitions)."""
+        now = datetime.now(timezone.utc)  # one window for the whole sync
         for partition in self._partition_router.stream_slices():
             with self._lock:
                 since_id = self._committed.get(self._key(partition))
@@ -159,6 +229,8 @@ class SinceIdCursor(PartitionStateCursor):
                 cursor_slice={"since_id": str(since_id)} if since_id is not None else {},
                 extra_fields=partition.extra_fields,
             )
+            if self.reread is not None and since_id is not None:  # a back-fill reads everything anyway
+                yield from self.reread.slices(partition, since_id, self.head_field, now)
 
     def slice_to_read(self, stream_slice: StreamSlice, head_id: Any) -> Optional[StreamSlice]:
         """The slice to read once the alert's head is known (the head in its extra fields), or None if nothing is new."""
@@ -185,6 +257,8 @@ class SinceIdCursor(PartitionStateCursor):
         )
 
     def observe(self, record: Record) -> None:
+        if RereadWindow.holds(record.associated_slice):
+            return
         key = self._key(record.associated_slice)
         value = as_since_id(self.cursor_field.extract_value(record))
         if value is None:  # never emitted: the record selector skips such records (components.record_selection)
@@ -195,6 +269,8 @@ class SinceIdCursor(PartitionStateCursor):
 
     def close_partition(self, partition: Partition) -> None:
         stream_slice = partition.to_slice()
+        if RereadWindow.holds(stream_slice):
+            return
         key = self._key(stream_slice)
         backfill = not (stream_slice or {}).get("since_id")
         with self._lock:

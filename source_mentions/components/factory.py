@@ -11,6 +11,7 @@ from typing import Any, Dict, Iterable, Iterator, List, Mapping, Optional, Tuple
 from airbyte_cdk.sources.declarative.decoders import JsonDecoder, PaginationDecoderDecorator
 from airbyte_cdk.sources.declarative.extractors import RecordSelector
 from airbyte_cdk.sources.declarative.incremental import ConcurrentPerPartitionCursor
+from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.models.declarative_component_schema import (
     DatetimeBasedCursor as DatetimeBasedCursorModel,
 )
@@ -261,6 +262,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
             if declared is None or stream_slicer is None:
                 return self.cdk_concurrent_cursor(model, stream_slicer, config)
             cursor_class, options = declared
+            options = {key: _interpolated(value, config) for key, value in options.items()}
             context = CursorContext(name, stream_slicer, state, self.connector_state_manager, self.message_repository)
             return cursor_class(context, **options)
         except AirbyteTracedException:
@@ -279,7 +281,7 @@ class SourceMentionsComponentFactory(AdaptedComponentFactory):
 
 
 def declared_cursor(model: DeclarativeStreamModel) -> Optional[Tuple[Type[PartitionStateCursor], Dict[str, Any]]]:
-    """The cursor class and options the stream names in `source_mentions_cursor`, or None.
+    """The cursor class and options the stream names in `source_mentions_cursor`, or None (options with `{{ }}` are read with the config).
 
     The 7.39 schema's `incremental_sync` takes no custom class; a DeclarativeStream allows other keys.
     """
@@ -292,6 +294,13 @@ def declared_cursor(model: DeclarativeStreamModel) -> Optional[Tuple[Type[Partit
     if not (isinstance(cursor_class, type) and issubclass(cursor_class, PartitionStateCursor)):
         raise ValueError(f"{model.name}: `{CURSOR_KEY}` names {declared['class_name']}, which is not a cursor of source_mentions.components.cursors")
     return cursor_class, options
+
+
+def _interpolated(option: Any, config: Config) -> Any:
+    """A cursor option as the manifest's own fields read: a string with `{{ }}` is evaluated with the config."""
+    if isinstance(option, str) and "{{" in option:
+        return InterpolatedString.create(option, parameters={}).eval(config)
+    return option
 
 
 def _response_filters(handler: Any) -> Iterable[HttpResponseFilter]:

@@ -20,7 +20,7 @@ from airbyte_cdk.sources.streams.concurrent.cursor import Cursor
 from airbyte_cdk.sources.types import Config, StreamSlice
 from airbyte_cdk.utils.traced_exception import AirbyteTracedException
 
-from .cursors import SinceIdCursor, StreamSinceIdCursor
+from .cursors import RereadWindow, SinceIdCursor, StreamSinceIdCursor
 from .progress import SyncProgress
 from .normalization import KeptAsSent, SchemaTypes
 from .record_selection import RequiredFields, SkippedRecords
@@ -41,12 +41,16 @@ class HeadFirstRetriever(SimpleRetriever):
     num_workers at a time. The manifest has no step that runs before a partition's first page.
     The head read is the stream's own request (its URL, auth and error handler) with the page
     token {'limit': 1}; an answer the error handler skipped (404: the alert is gone) skips the alert.
+    A re-read window's slice (RereadWindow) needs no head: it is read at once.
     """
 
     since_id_cursor: SinceIdCursor  # set by the factory, which converts the CDK's SimpleRetriever
 
     def read_records(self, records_schema: Mapping[str, Any], stream_slice: Optional[StreamSlice] = None) -> Iterable[Any]:
         slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
+        if RereadWindow.holds(slice_):
+            yield from super().read_records(records_schema, slice_)
+            return
         response = self.requester.send_request(stream_slice=slice_, next_page_token=HEAD_PAGE_TOKEN)
         if response is None:
             return
