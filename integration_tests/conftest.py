@@ -69,8 +69,10 @@ class RunningSandbox:
 
     def reread_window_ids(self, since: int = 0) -> Set[str]:
         """Ids of the mentions that the re-read windows of the requests logged from `since` on cover (from the earliest not_before_date)."""
-        queries = [parse_qs(urlsplit(request).query) for request in self.get("requests")["requests"][since:]]
-        starts = [datetime.fromisoformat(query["not_before_date"][0]) for query in queries if "folder" in query]
+        mention_lists = [urlsplit(request) for request in self.get("requests")["requests"][since:] if urlsplit(request).path.endswith("/mentions")]
+        queries = [parse_qs(url.query) for url in mention_lists]
+        # with a state, a mention list asked with a not_before_date is a window's (a back-fill's would be too, without state)
+        starts = [datetime.fromisoformat(query["not_before_date"][0]) for query in queries if "not_before_date" in query]
         assert starts, "no re-read window was read"
         start = min(starts)
         data = self.server.sandbox.data

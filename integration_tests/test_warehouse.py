@@ -70,10 +70,25 @@ def warehouse(tmp_path_factory) -> Iterator[Tuple[Path, RunningSandbox, Dict[str
             cache = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name=provider, cache_dir=db_path.parent / "files")  # not ./.cache
             demo.sync(config, cache)
             clock.advance(62)
+            if provider == "mention":
+                CURATED.extend(demo.curate_in_sandbox(server))  # as `make demo` does: a user edits two mentions
             rows[provider] = demo.sync(config, cache)
             cache.get_sql_engine().dispose()
     yield db_path, RunningSandbox(server), rows
     server.stop()
+
+
+CURATED: List[Dict[str, Any]] = []  # the demo's edits between Mention's two syncs (filled by the fixture)
+
+
+def test_mentions_edited_between_the_syncs_replace_their_rows_in_mentions_and_unified_mentions(warehouse):
+    db_path, _, _ = warehouse
+    assert len(CURATED) == 2
+    for change in CURATED:
+        stored = query(db_path, f"SELECT {change['field']}, count(*) OVER () FROM mention.mentions WHERE id = '{change['id']}'")
+        assert stored == [(change["after"], 1)]
+    folder_change = next(change for change in CURATED if change["field"] == "folder")
+    assert query(db_path, f"SELECT folder FROM mention.unified_mentions WHERE mention_id = '{folder_change['id']}'") == [("trash",)]
 
 
 def query(db_path: Path, sql: str) -> List[Tuple[Any, ...]]:

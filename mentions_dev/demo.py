@@ -2,7 +2,8 @@
 
 Starts the sandbox (unless --config points at a real account), then for each provider (all four
 by default) syncs every stream into its own schema of one DuckDB file, lets the sandbox produce
-new data, syncs again incrementally, and prints rows per table, new rows, sentiment per day from
+new data (and, for Mention, lets a user curate two mentions), syncs again incrementally, and prints
+rows per table, new rows, the curated mentions as they arrived, sentiment per day from
 `unified_mentions`, and the file with a query to explore it.
 """
 
@@ -63,6 +64,33 @@ def new_data_in_sandbox(provider: str, base_url: str) -> str:
     if provider == "mentionlytics":
         return f"Mentionlytics has {len(post(base_url, 'mentionlytics/add', count=20))} new mentions"
     return f"Mentionlab analysed {post(base_url, 'mentionlab/add', count=10)['added']} new answers (they fall in the open bucket)"
+
+
+def curate_in_sandbox(server: Any) -> List[Dict[str, Any]]:
+    """A user curates two of the newest mentions in Mention's app: corrects one's tone, moves one to trash; returns before/after."""
+    data = server.sandbox.data
+    since = datetime.now(timezone.utc) - timedelta(days=3)
+    with data.lock:
+        recent = sorted((dict(m) for items in data.mentions.values() for m in items if datetime.fromisoformat(m["published_at"]) >= since), key=lambda m: m["published_at"])
+    first, second = recent[-1], recent[-2]
+    edits = [{"id": first["id"], "tone": -1 if first["tone"] != -1 else 1}, {"id": second["id"], "folder": "trash"}]
+    post(server.base_url, "edit_mentions", edits=edits)
+    return [
+        {"id": first["id"], "field": "tone", "before": first["tone"], "after": edits[0]["tone"]},
+        {"id": second["id"], "field": "folder", "before": second["folder"], "after": "trash"},
+    ]
+
+
+def show_curated(cache: Any, curated: List[Dict[str, Any]]) -> None:
+    """The curated mentions as the destination holds them after the incremental sync."""
+    ids = ", ".join(f"'{change['id']}'" for change in curated)
+    with cache.get_sql_engine().connect() as connection:
+        stored = {str(row[0]): row[1:] for row in connection.exec_driver_sql(f"SELECT id, tone, folder FROM mention.mentions WHERE id IN ({ids})")}
+    print("\nedits made in Mention after the first sync, as the second sync brought them (re-read window: the last 7 days of publication)")
+    for change in curated:
+        tone, folder = stored.get(change["id"], ("missing", "missing"))
+        print(f"  mention {change['id']}: {change['field']} {change['before']} -> {change['after']};  in DuckDB now: tone {tone}, folder {folder}")
+    print("  (a mention moved to spam or trash stays, with its folder: WHERE folder NOT IN ('spam', 'trash') leaves it out)")
 
 
 def post(base_url: str, name: str, **body: Any) -> Any:
@@ -224,10 +252,16 @@ def main(argv: Optional[List[str]] = None) -> None:
         persist = (lambda new: config_path.write_text(json.dumps(new, indent=2))) if args.config else None
         before = sync(config, cache, persist)
         print_rows(f"rows per table in schema {provider}", before)
+        curated: List[Dict[str, Any]] = []
         if server is not None:
             print(f"\nsandbox: {new_data_in_sandbox(provider, server.base_url)}")
+            if provider == "mention":
+                curated = curate_in_sandbox(server)
+                print("sandbox: a user corrected the tone of one recent mention and moved another to trash")
         after = sync(config, cache, persist)
         print_rows(f"new rows in the second (incremental) sync, {provider}", {name: after[name] - before.get(name, 0) for name in after})
+        if curated:
+            show_curated(cache, curated)
         schemas.append(provider)
         cache.get_sql_engine().dispose()  # release the DuckDB file for the next provider's cache
 

@@ -21,9 +21,11 @@ ALERTS_URL = f"{API}/accounts/{ACCOUNT}/alerts"
 
 
 def config(**provider: Any) -> Dict[str, Any]:
+    """A Mention config. Without the re-read window unless given (`mentions_lookback_days`): the tests that use it specify
+    the since_id read, page by page; test_mention_edits.py specifies the window, on by default (7 days)."""
     top = {key: provider.pop(key) for key in ("start_date", "num_workers") if key in provider}
     return {
-        "provider": {"provider_type": "mention", "access_token": TOKEN, "api_url": API, **provider},
+        "provider": {"provider_type": "mention", "access_token": TOKEN, "api_url": API, "mentions_lookback_days": 0, **provider},
         "start_date": "2026-10-01T00:00:00Z",
         **top,
     }
@@ -61,13 +63,12 @@ def alerts_page(alert_ids: List[str], more: Optional[Mapping[str, Any]] = None) 
 
 
 def mock_account(http: Any, alert_ids: List[str], heads: Optional[Mapping[str, str]] = None) -> None:
-    """The account, its alerts, each alert's head (highest mention id; default far above any test id) and an empty re-read window."""
+    """The account, its alerts, and each alert's head (highest mention id; default far above any test id)."""
     http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
     http.get(ALERTS_URL, json=alerts_page(alert_ids))
     for alert_id in alert_ids:
         head = (heads or {}).get(alert_id, "999999")
         http.get(mentions_url(alert_id), json=mentions_page([], pull_since_id=head), additional_matcher=is_head_request)
-        http.get(mentions_url(alert_id), json=mentions_page([], pull_since_id=head), additional_matcher=is_window_request)
 
 
 def mock_alert_list(http: Any, alert_ids: List[str], deleted: Set[str]) -> None:
@@ -91,8 +92,8 @@ def alert_list_reads(http: Any) -> int:
 
 
 def mock_mentions(http: Any, alert_id: str, responses: Optional[List[Dict[str, Any]]] = None, **single: Any) -> None:
-    """Mention pages of one alert (requests other than the one-mention head request and the re-read window's)."""
-    matcher = lambda request: not is_head_request(request) and not is_window_request(request)  # noqa: E731
+    """Mention pages of one alert (requests other than the one-mention head request)."""
+    matcher = lambda request: not is_head_request(request)  # noqa: E731
     if responses is not None:
         http.get(mentions_url(alert_id), responses, additional_matcher=matcher)
     else:
@@ -103,18 +104,8 @@ def is_head_request(request: Any) -> bool:
     return request.path.endswith("/mentions") and query_of(request).get("limit") == "1"
 
 
-def is_window_request(request: Any) -> bool:
-    """A request of the re-read window (components.RereadWindow): the only mention lists asked with a `folder`."""
-    return request.path.endswith("/mentions") and "folder" in query_of(request)
-
-
 def mention_page_queries(http: Any) -> List[Dict[str, str]]:
-    """The queries of the since_id and back-fill pages (not the head's, not the re-read window's)."""
-    return [query_of(r) for r in http.request_history if r.path.endswith("/mentions") and not is_head_request(r) and not is_window_request(r)]
-
-
-def window_queries(http: Any) -> List[Dict[str, str]]:
-    return [query_of(r) for r in http.request_history if is_window_request(r)]
+    return [query_of(r) for r in http.request_history if r.path.endswith("/mentions") and not is_head_request(r)]
 
 
 def query_of(request: Any) -> Dict[str, str]:

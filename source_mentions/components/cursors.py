@@ -122,52 +122,57 @@ MENTION_DATE = "%Y-%m-%dT%H:%M:%S.%f+00:00"  # Mention's W3C form, as the manife
 
 @dataclass(frozen=True)
 class RereadWindow:
-    """What an incremental sync reads again of each alert: the mentions published in the last `days` days, folder by folder.
+    """What an incremental sync reads again of each alert: the mentions published in the last `days` days.
 
     Mention has no "changed since" filter: `since_id` follows the order mentions were found, and an
     edit (tone, folder, read, favourite, tags) does not change a mention's id. Its list filters by
-    `folder` and by publication date (`before_date`/`not_before_date`), so the window is a date
-    window of publication, never earlier than start_date. In the folders a list reads without a
-    `folder` filter (`listed_by_default`), the window keeps ids up to the saved since_id: newer ones
-    come with the since_id read of the same sync. In the others (spam, trash) it keeps every id.
+    publication date (`before_date`/`not_before_date`) and by `folder`, so the window is a date
+    window of publication, never earlier than start_date, read as the list without a folder filter
+    (inbox and archive, what the since_id read reads too) and once per folder that list leaves out
+    (`other_folders`: spam, trash), where mentions moved there are. The listed window keeps ids up
+    to the saved since_id (newer ones come with the since_id read of the same sync); the other
+    folders keep every id, as no other read sees them.
     """
 
     days: int
-    folders: Tuple[str, ...]
-    listed_by_default: Tuple[str, ...]
+    other_folders: Tuple[str, ...]
     not_before: Optional[datetime]  # start_date
 
-    FOLDER = "folder"  # the key that marks a window slice
+    WINDOW = "window"  # the cursor_slice key that marks a window's slice: "listed" or the folder
+    LISTED = "listed"
 
     @classmethod
-    def of(cls, days: Any, folders: Sequence[str], listed_by_default: Sequence[str], not_before: Any) -> Optional["RereadWindow"]:
+    def of(cls, days: Any, other_folders: Sequence[str], not_before: Any) -> Optional["RereadWindow"]:
         """The window the manifest's options describe, or None when `days` is 0 (or missing)."""
         length = int(days or 0)
         if length < 0:
             raise ValueError(f"the re-read window is {length} days; it must be 0 (off) or more")
         start = ab_datetime_parse(str(not_before)) if not_before not in (None, "") else None
-        return cls(length, tuple(folders), tuple(listed_by_default), start) if length and folders else None
+        return cls(length, tuple(other_folders), start) if length else None
 
     def slices(self, partition: StreamSlice, since_id: int, head_field: Optional[str], now: datetime) -> List[StreamSlice]:
-        """One slice per folder over [now - days, now), each with the bounds the manifest sends as not_before_date and before_date."""
+        """The listed window and one per other folder over [now - days, now), with the bounds the manifest sends."""
         start = now - timedelta(days=self.days)
         if self.not_before is not None and self.not_before > start:
             start = self.not_before
         bounds = {"not_before_date": start.astimezone(timezone.utc).strftime(MENTION_DATE), "before_date": now.astimezone(timezone.utc).strftime(MENTION_DATE)}
-        return [
-            StreamSlice(
-                partition=partition.partition,
-                cursor_slice={self.FOLDER: folder, **bounds},
-                extra_fields={**(partition.extra_fields or {}), **({head_field: str(since_id)} if head_field and folder in self.listed_by_default else {})},
-            )
-            for folder in self.folders
+        extra = dict(partition.extra_fields or {})
+        listed = StreamSlice(
+            partition=partition.partition,
+            cursor_slice={self.WINDOW: self.LISTED, **bounds},
+            extra_fields={**extra, head_field: str(since_id)} if head_field else extra,  # UpToHeadRecordFilter: ids up to the state
+        )
+        others = [
+            StreamSlice(partition=partition.partition, cursor_slice={self.WINDOW: folder, "folder": folder, **bounds}, extra_fields=extra)
+            for folder in self.other_folders
         ]
+        return [listed, *others]
 
     @classmethod
     def holds(cls, stream_slice: Optional[Mapping[str, Any]]) -> bool:
         """Whether the slice is one of a window's (its records never move the state)."""
         cursor_slice = stream_slice.cursor_slice if isinstance(stream_slice, StreamSlice) else {}
-        return bool(cursor_slice and cursor_slice.get(cls.FOLDER))
+        return bool(cursor_slice and cursor_slice.get(cls.WINDOW))
 
 
 class SinceIdCursor(PartitionStateCursor):
@@ -185,9 +190,9 @@ class SinceIdCursor(PartitionStateCursor):
     state is beyond its head (a state from another account, ids renumbered) is read from the head
     with a WARN, rather than skipped until the alert catches up.
 
-    With a `reread_days` window (RereadWindow), an alert that has a state also gets one slice per
-    folder that reads its recent mentions again, so edits made in Mention reach the destination;
-    those slices read no head and never move the state.
+    With a `reread_days` window (RereadWindow), an alert that has a state also gets slices that
+    read its recently published mentions again (the list, then spam and trash), so edits made in
+    Mention reach the destination; those slices read no head and never move the state.
     """
 
     def __init__(
@@ -197,14 +202,13 @@ class SinceIdCursor(PartitionStateCursor):
         cursor_field: str,
         head_field: Optional[str] = None,
         reread_days: Any = 0,
-        reread_folders: Sequence[str] = (),
-        listed_by_default: Sequence[str] = (),
+        reread_other_folders: Sequence[str] = (),
         reread_not_before: Any = None,
     ) -> None:
         super().__init__(context, cursor_field)
         self._partition_field = partition_field
         self.head_field = head_field
-        self.reread = RereadWindow.of(reread_days, reread_folders, listed_by_default, reread_not_before)
+        self.reread = RereadWindow.of(reread_days, reread_other_folders, reread_not_before)
         self._committed: Dict[str, int] = dict(_partition_states(self._stream_name, self._saved, partition_field, cursor_field))
         self._pending: Dict[str, int] = {}
         self._heads: Dict[str, int] = {}  # per partition being read: the head its read stops at
