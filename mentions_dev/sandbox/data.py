@@ -21,6 +21,8 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, List, Optional
 from urllib.parse import urlencode
 
+from .articles import mention_spelling
+
 SOCIAL_SOURCES = ("twitter", "facebook", "instagram")
 OTHER_SOURCES = ("web", "news", "blogs", "forums", "videos")
 RESTRICTED_FIELDS = ("title", "description", "description_medium", "description_short", "source_name", "source_url", "picture_url")
@@ -296,6 +298,9 @@ class MentionDataSet:
             score=rng.randint(0, 100),
         )
         number = int(mention["id"])
+        shared = mention_spelling(number) if source in OTHER_SOURCES else None  # an article Mentionlytics reports too
+        if shared:
+            mention.update(original_url=shared, unique_id=shared, displayable_url=shared.split("://", 1)[1])
         # every 11th has a task, and so has every mention (number % 48 == 8) whose list embeds 2 of its 3 children
         if number % 11 == 0 or number % 48 == 8:
             mention["tasks"] = [self._task(mention["id"], found_at)]

@@ -24,6 +24,7 @@ from time import time as wall_clock  # a token's lifetime is on the wall clock i
 from datetime import date, datetime, timedelta, timezone
 from typing import Any, Dict, List, Mapping, Tuple
 
+from .articles import mentionlytics_spelling
 from .mention_api import Answer, first
 
 INITIAL_BEARER = "mly-bearer-initial"
@@ -116,7 +117,7 @@ class MentionlyticsApi:
                             "campaign": rng.choice(TRACKERS),
                             "title": f"Mention {mention_id}",
                             "text": f"Someone wrote about the brand ({mention_id}).",
-                            "url": f"https://mly.example.com/{mention_id}",
+                            "url": mentionlytics_spelling(mention_id) or f"https://mly.example.com/{mention_id}",  # some articles Mention reports too
                             "channel": rng.choice(CHANNELS),
                             "sentiment": rng.choice(["positive", "neutral", "negative"]),
                             "language": rng.choice(["en", "el"]),

@@ -13,6 +13,8 @@ from airbyte_cdk.sources.declarative.interpolation import InterpolatedString
 from airbyte_cdk.sources.declarative.transformations import RecordTransformation
 from airbyte_cdk.sources.types import Config, StreamSlice, StreamState
 
+from .urls import canonical_url
+
 logger = logging.getLogger("airbyte")
 
 
@@ -38,7 +40,8 @@ class ReplaceWithFields(InPlaceTransformation):
 
     AddFields can add fields but not drop the provider's own, and its typed values turn a null
     into the text "None"; a unified record must carry exactly the shared columns, typed. Each
-    field is `{copy: [path], type: ...}` (the value as is, then cast) or `{value: "{{ jinja }}"}`.
+    field is `{copy: [path], type: ...}` (the value as is, then cast; `url_key`: the URL's canonical
+    form, components.urls) or `{value: "{{ jinja }}"}`.
     `copy` may also list alternative paths, `[[path], [other, path]]`: the first non-empty value wins
     (Mention's Twitter authors have `realname` and no `name`).
     """
@@ -84,7 +87,7 @@ def _dig(record: Mapping[str, Any], path: Sequence[str]) -> Any:
     return value
 
 
-_CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "any": lambda value: value}
+_CASTS: Dict[str, Any] = {"string": str, "integer": int, "number": float, "url_key": canonical_url, "any": lambda value: value}
 
 
 @dataclass
