@@ -14,8 +14,14 @@ SQL ?=
 CDK_LOWEST := $(shell sed -n 's/.*"airbyte-cdk>=\([0-9.]*\),.*/\1/p' setup.py)
 VENV_LOWEST ?= .venv-cdk-lowest
 
+# the PostgreSQL warehouse test and `make demo WAREHOUSE=postgres` start a throwaway server from Debian's
+# postgresql package (mentions_dev/postgres.py); `postgres-server` installs it when it is missing
+WAREHOUSE ?= duckdb
+POSTGRES_BIN = $(firstword $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
 .DEFAULT_GOAL := help
-.PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults lock clean
+.PHONY: help demo explore test test-unit test-airbyte test-cdk-lowest sandbox bench faults lock clean postgres-server
 
 # The development tools (mentions_dev: sandbox, demo, explore) stay out of the connector's distribution;
 # a .pth file puts this folder on the venv's path, so `python -m mentions_dev.sandbox` works from anywhere.
@@ -49,16 +55,16 @@ help:
 	@echo
 	@awk '/^## [a-z-]+: / { name = $$2; sub(/:$$/, "", name); text = $$0; sub(/^## [a-z-]+: /, "", text); printf "  make %-15s %s\n", name, text }' $(MAKEFILE_LIST)
 
-## demo: main job, ~2 min: sandbox -> .demo/mentions.duckdb (rebuilt), full then incremental sync
-demo: $(VENV)/.warehouse
-	$(PY) -m mentions_dev.demo
+## demo: main job, ~2 min: sandbox -> .demo/mentions.duckdb (rebuilt), full then incremental sync; WAREHOUSE=postgres: into a PostgreSQL it starts and stops
+demo: $(VENV)/.warehouse $(if $(filter postgres,$(WAREHOUSE)),postgres-server)
+	$(PY) -m mentions_dev.demo --warehouse $(WAREHOUSE)
 
 ## explore: tables, row counts, newest mentions in the demo file; SQL="SELECT ..." runs a query
 explore: $(VENV)/.warehouse
 	$(PY) -m mentions_dev.explore $(if $(SQL),--sql "$(SQL)")
 
 ## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 8 min on a fresh clone (2 cores)
-test: $(VENV)/.warehouse
+test: $(VENV)/.warehouse postgres-server
 	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
 	$(MAKE) test-cdk-lowest
@@ -91,6 +97,13 @@ faults: $(VENV)/.tests
 ## lock: renew constraints.txt, the exact versions the venvs, CI and the Docker image install (setup.py keeps ranges)
 lock: $(VENV)/.tests
 	$(UV) pip compile --quiet --universal --python-version 3.10 --extra tests --extra warehouse setup.py -o constraints.txt
+
+## postgres-server: install Debian's postgresql package (its server binaries) if this machine lacks it
+postgres-server:
+	@if [ -z "$(POSTGRES_BIN)" ]; then \
+		echo "installing PostgreSQL's server binaries (Debian package postgresql) for the PostgreSQL warehouse test"; \
+		$(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+	fi
 
 ## clean: remove .venv/, .venv-cdk-lowest/, .demo/ (the DuckDB file) and build leftovers
 clean:

@@ -85,7 +85,7 @@ def test_query_filters_go_in_the_body_and_numeric_tag_ids_as_numbers():
         numeric = run_read(config(countries=["BE"], query_tag_ids=["12", "34"]), "queries", sync_mode=SyncMode.full_refresh)
         run_read(config(query_tag_ids=["550e8400-e29b"]), "queries", sync_mode=SyncMode.full_refresh)
     assert bodies(http, QUERIES_URL) == [{"countries": ["BE"], "tagIds": [12, 34]}, {"tagIds": ["550e8400-e29b"]}]
-    assert numeric.records[0].record.data["project"] == {"id": "p-1", "name": "One"}  # an expanded project object is kept as sent
+    assert numeric.records[0].record.data["project"] == '{"id":"p-1","name":"One"}'  # an expanded project: its JSON text, one column type
 
 
 def test_ai_responses_ask_each_query_of_its_project_and_page_in_the_body():

@@ -47,13 +47,16 @@ def normalized(record: Dict[str, Any]) -> Dict[str, Any]:
         ({"offsets": ["0", 5]}, {"offsets": [0, 5]}),
         ({"children": [{"parent_id": 42}]}, {"children": [{"parent_id": "42"}]}),
         ({"count": "", "read": ""}, {"count": None, "read": None}),
+        ({"id": {"id": "org-1", "name": "Acme"}}, {"id": '{"id":"org-1","name":"Acme"}'}),  # an expanded object where an id is declared
+        ({"id": ["a", 1]}, {"id": '["a",1]'}),
+        ({"author": []}, {"author": {}}),  # PHP's JSON for an empty map
     ],
 )
 def test_a_value_sent_as_another_type_arrives_in_the_declared_one(sent, declared):
     assert normalized(sent) == declared
 
 
-@pytest.mark.parametrize("sent", [{"count": None}, {"either": 3}, {"either": "3"}, {"unknown": "12"}, {"count": 12}, {"author": None}])
+@pytest.mark.parametrize("sent", [{"count": None}, {"either": 3}, {"either": "3"}, {"unknown": "12"}, {"count": 12}, {"author": None}, {"offsets": []}])
 def test_nulls_values_of_their_type_ambiguous_and_undeclared_fields_are_left_as_sent(sent):
     assert normalized(dict(sent)) == sent
 

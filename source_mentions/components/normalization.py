@@ -6,11 +6,15 @@ so a value of another type is rejected or cast differently by each one. The CDK'
 (`schema_normalization: Default`) walks the whole schema with a validator for every record: about
 650 microseconds per mention, more than the rest of a sync's work. SchemaTypes is compiled once per
 stream schema and looks only at the fields a record carries; a value it cannot convert is kept as
-sent and counted (KeptAsSent), reported in one WARN per stream at the end of the sync.
+sent and counted (KeptAsSent), reported in one WARN per stream at the end of the sync. Two more
+rules make every column of one type in a strict warehouse: an object or array where a string is
+declared becomes its JSON text, and an empty array where only an object is declared (PHP's JSON
+for an empty map) becomes {}.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import threading
@@ -27,6 +31,8 @@ def _to_string(value: Any) -> Any:
         return "true" if value else "false"
     if isinstance(value, (int, float)):
         return str(value)
+    if isinstance(value, (dict, list)):  # an expanded object where an id is declared: kept whole, as JSON text
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
     return _NOT_CONVERTED
 
 
@@ -72,12 +78,13 @@ class _Field:
     accepts: Tuple[type, ...] = ()
     convert: Optional[Callable[[Any], Any]] = None
     empty_is_null: bool = False  # "" for a nullable number or boolean: the API left the value out
+    empty_list_is_object: bool = False  # [] where only an object is declared: PHP's JSON for an empty map
     properties: Dict[str, "_Field"] = field(default_factory=dict)
     items: Optional["_Field"] = None
 
     @property
     def useful(self) -> bool:
-        return self.convert is not None or bool(self.properties) or self.items is not None
+        return self.convert is not None or bool(self.properties) or self.items is not None or self.empty_list_is_object
 
 
 def _compile(node: Mapping[str, Any]) -> _Field:
@@ -89,6 +96,7 @@ def _compile(node: Mapping[str, Any]) -> _Field:
         compiled.accepts, compiled.convert = _SCALARS[kinds[0]]  # exact types: a bool is no integer to JSON schema
         compiled.empty_is_null = "null" in types and kinds[0] != "string"
     if "object" in kinds:
+        compiled.empty_list_is_object = "array" not in kinds
         for name, child in (node.get("properties") or {}).items():
             sub = _compile(child) if isinstance(child, Mapping) else _Field()
             if sub.useful:
@@ -142,9 +150,11 @@ def _normalize_object(data: MutableMapping[str, Any], properties: Dict[str, _Fie
         if spec.convert is not None:
             if type(value) not in spec.accepts:  # the common case ends here: a value of its declared type
                 data[name] = _converted(value, spec, prefix + name, stream, kept)
-        elif spec.properties:
-            if type(value) is dict:
+        elif type(value) is dict:
+            if spec.properties:
                 _normalize_object(value, spec.properties, f"{prefix}{name}.", stream, kept)
+        elif spec.empty_list_is_object and type(value) is list and not value:
+            data[name] = {}
         elif spec.items is not None and type(value) is list:
             items = spec.items
             if items.convert is not None:  # a list of scalars, checked here: most lists hold nothing else
