@@ -15,7 +15,7 @@ setup(
     ],
     extras_require={
         "tests": ["pytest>=8", "pytest-xdist>=3.6", "requests-mock>=1.12"],
-        "warehouse": ["airbyte>=0.71,<0.72"],
+        "warehouse": ["airbyte>=0.71,<0.72", "matplotlib>=3.8,<4"],  # matplotlib: the demo's chart
     },
     entry_points={"console_scripts": ["source-mentions=source_mentions.run:run"]},
 )

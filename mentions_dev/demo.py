@@ -32,6 +32,8 @@ PYAIRBYTE_HINTS = (
     "Writing `source-mentions` logs to file",
     "The following streams are currently using incremental sync",  # the second sync is incremental on purpose
     "Could not determine airbyte type from JSON schema",  # a field of several JSON types: stored as JSON text
+    "Started `",  # one line per sync is enough: PyAirbyte's "Completed ... sync" line stays
+    "Read started on stream",
 )
 
 
@@ -128,6 +130,7 @@ def offline_pyairbyte(logs: Path) -> None:
     os.environ.setdefault("AIRBYTE_OFFLINE_MODE", "1")  # PyAirbyte would otherwise look up its connector registry
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("AIRBYTE_LOGGING_ROOT", str(logs))  # read when airbyte is imported
+    os.environ.setdefault("NO_LIVE_PROGRESS", "1")  # no live progress panel per sync: it filled most of the screen
 
 
 def quiet_third_party() -> None:
@@ -199,7 +202,7 @@ MENTIONLAB_STREAMS = {
         " || count(DISTINCT bucket) || ' buckets' FROM mentionlab.visibility_timeseries GROUP BY displayname ORDER BY sum(presentin) DESC LIMIT 1"
     ),
     "share_of_voice": (
-        "SELECT displayname || ' has ' || round(100.0 * sum(mentioncount) / sum(totalmentions), 1) || '% of entity mentions'"
+        "SELECT displayname || ' has ' || round(100.0 * sum(mentioncount) / sum(totalmentions), 1) || ' per cent of the entity mentions'"
         " FROM mentionlab.share_of_voice GROUP BY displayname ORDER BY sum(mentioncount) DESC LIMIT 1"
     ),
     "entity_visibility": (
@@ -217,17 +220,62 @@ def show_mentionlab_streams(connection: Any) -> None:
         print(f"  {stream:<24} {connection.exec_driver_sql(sql).scalar()}")
 
 
+class Warehouse:
+    """Where the demo syncs to: the DuckDB file (default), or a throwaway PostgreSQL server it starts and stops."""
+
+    def __init__(self, kind: str, db_path: Path) -> None:
+        self.kind, self.db_path, self.server = kind, db_path, None
+        if kind == "postgres":
+            from mentions_dev.postgres import ThrowawayPostgres
+
+            self.server = ThrowawayPostgres().start()
+
+    def cache(self, schema: str) -> Any:
+        from airbyte.caches import DuckDBCache
+
+        files = self.db_path.parent / "files"  # PyAirbyte's files beside the database, not ./.cache
+        if self.server is not None:
+            from mentions_dev.postgres import postgres_cache
+
+            return postgres_cache(self.server, schema, files)
+        return DuckDBCache(db_path=str(self.db_path), schema_name=schema, cache_dir=files)
+
+    def describe(self) -> str:
+        if self.server is not None:
+            args = self.server.cache_args
+            return f"PostgreSQL {args['host']}:{args['port']}, database {args['database']} (a throwaway server, stopped and removed at the end)"
+        return f"DuckDB file {self.db_path.resolve()}"
+
+    def keep_other_providers(self, syncing: List[str]) -> None:
+        """A DuckDB file of an earlier demo keeps the other providers' tables; the synced providers' schemas start empty."""
+        if self.server is not None or not self.db_path.exists():
+            return
+        import duckdb
+
+        with duckdb.connect(str(self.db_path)) as connection:
+            present = {row[0] for row in connection.execute("SELECT DISTINCT table_schema FROM information_schema.tables").fetchall()}
+            for schema in sorted(present & set(syncing)):
+                connection.execute(f'DROP SCHEMA "{schema}" CASCADE')  # a fresh sandbox has fresh data
+        kept = sorted(present & set(PROVIDERS) - set(syncing))
+        if kept:
+            print(f"kept from an earlier demo in {self.db_path}: the tables of {', '.join(kept)} (this run rewrites {', '.join(syncing)})")
+
+    def close(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+
+
 def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--provider", choices=PROVIDERS, action="append", help="sync only this provider (repeatable); default: all four")
     parser.add_argument("--config", help="a real connector config (JSON file); its provider is synced instead of the sandbox")
     parser.add_argument("--db", default=str(DEMO_DIR / "mentions.duckdb"), help="DuckDB file to write")
+    parser.add_argument("--warehouse", choices=("duckdb", "postgres"), default="duckdb", help="postgres: a throwaway PostgreSQL server, started and removed")
     args = parser.parse_args(argv)
     db_path = Path(args.db)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     offline_pyairbyte(db_path.parent / "logs")
     quiet_third_party()
-    from airbyte.caches import DuckDBCache
 
     server = None
     if args.config:
@@ -240,16 +288,28 @@ def main(argv: Optional[List[str]] = None) -> None:
         server = start(port=0, alerts=3, mentions_per_alert=400)
         server.sandbox.mention_stream.settings.mark_interval_s = 1.0  # live_mentions ends after two quiet marks
         print(f"sandbox: {server.base_url} (Mention 3 alerts x 400 mentions, Sociovite, Mentionlytics, Mentionlab)")
-        if db_path.exists():
-            db_path.unlink()  # a fresh sandbox has fresh data: start from an empty file
         plans = [(provider, sandbox_config(provider, server.base_url)) for provider in (args.provider or PROVIDERS)]
-    print(f"connector: {connector_executable()}; PyAirbyte's and the connector's logs: {os.environ['AIRBYTE_LOGGING_ROOT']}/")
+    warehouse = Warehouse(args.warehouse, db_path)
+    if server is not None:
+        warehouse.keep_other_providers([provider for provider, _ in plans])
+    print(f"connector: {connector_executable()}; warehouse: {warehouse.describe()}")
+    print(f"PyAirbyte's and the connector's logs: {os.environ['AIRBYTE_LOGGING_ROOT']}/")
+    try:
+        schemas = sync_all(plans, warehouse, server, Path(args.config) if args.config else None)
+        report(warehouse, schemas, db_path.parent)
+    finally:
+        warehouse.close()
+        if server is not None:
+            server.stop()
 
+
+def sync_all(plans: List[Any], warehouse: Warehouse, server: Any, config_path: Optional[Path]) -> List[str]:
+    """Two syncs per provider (the second incremental, after the sandbox found new data); the schemas written."""
     schemas = []
     for provider, config in plans:
         print(f"\n=== {provider}: first sync (every stream) ===", flush=True)
-        cache = DuckDBCache(db_path=str(db_path), schema_name=provider, cache_dir=db_path.parent / "files")  # PyAirbyte's files beside the database, not ./.cache
-        persist = (lambda new: config_path.write_text(json.dumps(new, indent=2))) if args.config else None
+        cache = warehouse.cache(provider)
+        persist = (lambda new: config_path.write_text(json.dumps(new, indent=2))) if config_path else None
         before = sync(config, cache, persist)
         print_rows(f"rows per table in schema {provider}", before)
         curated: List[Dict[str, Any]] = []
@@ -264,34 +324,110 @@ def main(argv: Optional[List[str]] = None) -> None:
             show_curated(cache, curated)
         schemas.append(provider)
         cache.get_sql_engine().dispose()  # release the DuckDB file for the next provider's cache
+    return schemas
 
-    engine = DuckDBCache(db_path=str(db_path), schema_name=schemas[0]).get_sql_engine()
-    union = " UNION ALL BY NAME ".join(f"SELECT * FROM {schema}.unified_mentions" for schema in schemas)
+
+def sentiment_rows(connection: Any, schemas: List[str]) -> List[Any]:
+    """(day, provider, mentions, positive, neutral, negative, unknown) from every unified_mentions table, newest day first."""
+    union = " UNION ALL ".join(f"SELECT published_at, provider, sentiment FROM {schema}.unified_mentions" for schema in schemas)
+    return connection.exec_driver_sql(
+        "SELECT CAST(published_at AS DATE) AS day, provider, count(*) AS mentions,"
+        " count(*) FILTER (WHERE sentiment > 0), count(*) FILTER (WHERE sentiment = 0),"
+        " count(*) FILTER (WHERE sentiment < 0), count(*) FILTER (WHERE sentiment IS NULL)"
+        f" FROM ({union}) AS unified WHERE published_at IS NOT NULL GROUP BY 1, 2 ORDER BY 1 DESC, 2"
+    ).fetchall()
+
+
+def same_articles(connection: Any, schemas: List[str]) -> List[Any]:
+    """(url_key, providers, first seen by, when) of every article in the unified_mentions of more than one provider, newest first."""
+    union = " UNION ALL ".join(
+        f"SELECT url_key, provider, coalesce(fetched_at, published_at) AS seen FROM {schema}.unified_mentions WHERE url_key IS NOT NULL" for schema in schemas
+    )
+    firsts: Dict[str, Dict[str, Any]] = {}
+    for url_key, provider, seen in connection.exec_driver_sql(f"SELECT url_key, provider, min(seen) FROM ({union}) AS unified GROUP BY 1, 2").fetchall():
+        firsts.setdefault(url_key, {})[provider] = seen
+    shared = []
+    for url_key, seen in firsts.items():
+        if len(seen) > 1:
+            first_by = min(seen, key=lambda provider: (seen[provider] is None, seen[provider] or 0, provider))
+            shared.append((url_key, sorted(seen), first_by, seen[first_by]))
+    return sorted(shared, key=lambda row: (str(row[3]), row[0]), reverse=True)
+
+
+def show_same_articles(shared: List[Any]) -> None:
+    print(f"\nthe same article seen by several providers: {len(shared)} articles (unified_mentions.url_key; newest 8)")
+    if not shared:
+        print("  none: no url_key appears under two providers")
+        return
+    print(f"  {'url_key':<52}{'providers':<24}first seen by (when it found the article, else when it was published)")
+    for url_key, providers, first_by, seen in shared[:8]:
+        print(f"  {url_key:<52}{', '.join(providers):<24}{first_by} ({str(seen)[:16]})")
+
+
+def show_sentiment(rows: List[Any]) -> None:
+    print("\nsentiment per day and provider, from unified_mentions (newest 12 rows; unknown: the provider gave no sentiment)")
+    print(f"  {'day':<12}{'provider':<15}{'mentions':>9}{'pos':>6}{'neu':>6}{'neg':>6}{'unknown':>9}")
+    for day, provider, total, positive, neutral, negative, unknown in rows[:12]:
+        print(f"  {str(day):<12}{provider:<15}{total:>9}{positive:>6}{neutral:>6}{negative:>6}{unknown:>9}")
+
+
+SENTIMENT_COLOURS = (("positive", "#2e7d32"), ("neutral", "#9e9e9e"), ("negative", "#c62828"), ("unknown", "#d7ccc8"))
+CHART_SIZE = (10.0, 2.4)  # inches per provider row, at CHART_DPI
+CHART_DPI = 100
+
+
+def write_chart(rows: List[Any], path: Path) -> Path:
+    """Mentions per day and provider, each day's bar split by sentiment: one PNG, a row of bars per provider."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display needed
+    import matplotlib.pyplot as plt
+
+    providers = sorted({row[1] for row in rows})
+    days = sorted({row[0] for row in rows})
+    by_key = {(row[0], row[1]): row[3:] for row in rows}
+    figure, axes = plt.subplots(len(providers), 1, figsize=(CHART_SIZE[0], CHART_SIZE[1] * len(providers)), sharex=True, squeeze=False)
+    for axis, provider in zip(axes[:, 0], providers):
+        bottom = [0] * len(days)
+        for index, (label, colour) in enumerate(SENTIMENT_COLOURS):
+            heights = [by_key.get((day, provider), (0, 0, 0, 0))[index] for day in days]
+            axis.bar(days, heights, bottom=bottom, color=colour, label=label, width=0.8)
+            bottom = [low + high for low, high in zip(bottom, heights)]
+        axis.set_title(f"{provider}: mentions per day by sentiment (unified_mentions)", fontsize=10, loc="left")
+        axis.set_ylabel("mentions")
+    axes[0, 0].legend(loc="upper left", ncol=4, fontsize=8)
+    figure.autofmt_xdate()
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=CHART_DPI)
+    plt.close(figure)
+    return path
+
+
+def report(warehouse: Warehouse, schemas: List[str], folder: Path) -> None:
+    engine = warehouse.cache(schemas[0]).get_sql_engine()
     with engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT CAST(published_at AS DATE) AS day, provider, count(*) AS mentions,"
-            " count(*) FILTER (WHERE sentiment > 0) AS positive, count(*) FILTER (WHERE sentiment = 0) AS neutral,"
-            " count(*) FILTER (WHERE sentiment < 0) AS negative"
-            f" FROM ({union}) GROUP BY ALL ORDER BY day DESC, provider LIMIT 12"
-        ).fetchall()
-    print("\nsentiment per day and provider, from unified_mentions (newest 12 rows)")
-    print(f"  {'day':<12}{'provider':<15}{'mentions':>9}{'pos':>6}{'neu':>6}{'neg':>6}")
-    for day, provider, total, positive, neutral, negative in rows:
-        print(f"  {str(day):<12}{provider:<15}{total:>9}{positive:>6}{neutral:>6}{negative:>6}")
-    with engine.connect() as connection:
+        rows = sentiment_rows(connection, schemas)
+        show_sentiment(rows)
+        show_same_articles(same_articles(connection, schemas))
         if "mention" in schemas:
             show_statistics(connection)
         if "mentionlab" in schemas:
             show_brands(connection)
             show_mentionlab_streams(connection)
-    rebuilt = "; each `make demo` deletes and rebuilds it" if server is not None else "; kept, later syncs merge into it"
-    print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)}{rebuilt})")
+    engine.dispose()
+    chart = write_chart(rows, folder / "mentions_per_day.png")
+    if warehouse.server is not None:
+        print(f"\nPostgreSQL: one schema per provider ({', '.join(schemas)}); the server and its data are removed now")
+        print(f"chart of mentions per day, provider and sentiment: {chart.resolve()}")
+        return
+    db_path = warehouse.db_path
+    print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)})")
     if db_path == DEMO_DIR / "mentions.duckdb":
         print('explore it:  make explore   (tables, row counts, newest mentions; make explore SQL="SELECT ..." runs your own query)')
     else:
         print(f'explore it:  {sys.executable} -m mentions_dev.explore --db {db_path} [--sql "SELECT ..."]')
-    if server is not None:
-        server.stop()
+    print(f"chart of mentions per day, provider and sentiment: {chart.resolve()}")
 
 
 if __name__ == "__main__":

@@ -49,7 +49,9 @@ def overview(connection: Any) -> str:
     unified = sorted({schema for schema, table in found if table == "unified_mentions"})
     for schema in unified:
         query = (
-            "SELECT mention_id, published_at, sentiment, coalesce(nullif(title, ''), nullif(text, ''), brand_name) AS text"
+            # Mention's social posts (Twitter, Facebook, Instagram) come without title or text: the API leaves them out
+            "SELECT mention_id, published_at, sentiment, coalesce(nullif(title, ''), nullif(text, ''), brand_name,"
+            " '(' || coalesce(source_type, 'a') || ' post: the API sends no text)') AS text, url"
             f' FROM "{schema}".unified_mentions ORDER BY published_at DESC NULLS LAST, mention_id LIMIT {SAMPLE_ROWS}'
         )
         parts += [f"\nnewest {SAMPLE_ROWS} rows of {schema}.unified_mentions", run_query(connection, query)]

@@ -118,11 +118,12 @@ def demo_file(tmp_path):
         connection.execute("CREATE TABLE sociovite._airbyte_state (state VARCHAR)")
         connection.execute(
             "CREATE TABLE sociovite.unified_mentions (mention_id VARCHAR, published_at TIMESTAMP, sentiment BIGINT,"
-            " title VARCHAR, text VARCHAR, brand_name VARCHAR)"
+            " title VARCHAR, text VARCHAR, brand_name VARCHAR, source_type VARCHAR, url VARCHAR)"
         )
         connection.execute(
-            "INSERT INTO sociovite.unified_mentions VALUES ('old', '2026-11-01 10:00:00', 0, NULL, 'older post', NULL),"
-            " ('new', '2026-11-20 10:00:00', 1, '', 'newest post', NULL)"
+            "INSERT INTO sociovite.unified_mentions VALUES ('old', '2026-11-01 10:00:00', 0, NULL, 'older post', NULL, 'web', NULL),"
+            " ('new', '2026-11-20 10:00:00', 1, '', 'newest post', NULL, 'web', NULL),"
+            " ('tweet', '2026-10-01 10:00:00', 1, NULL, NULL, NULL, 'twitter', 'https://x.com/a/status/1')"
         )
     return path
 
@@ -130,7 +131,7 @@ def demo_file(tmp_path):
 def test_explore_lists_each_synced_table_with_its_rows_and_leaves_out_pyairbyte_bookkeeping(demo_file, capsys):
     explore.main(["--db", str(demo_file)])
     out = capsys.readouterr().out
-    assert re.search(r"sociovite\.mentions\s+2\n", out) and re.search(r"sociovite\.unified_mentions\s+2\n", out)
+    assert re.search(r"sociovite\.mentions\s+2\n", out) and re.search(r"sociovite\.unified_mentions\s+3\n", out)
     assert "_airbyte_state" not in out
 
 
@@ -138,6 +139,24 @@ def test_explore_shows_the_newest_unified_mentions_first(demo_file, capsys):
     explore.main(["--db", str(demo_file)])
     out = capsys.readouterr().out
     assert out.index("newest post") < out.index("older post")
+
+
+def test_explore_says_why_a_social_post_has_no_text(demo_file, capsys):
+    explore.main(["--db", str(demo_file)])
+    out = capsys.readouterr().out
+    assert "(twitter post: the API sends no text)" in out and "https://x.com/a/status/1" in out
+
+
+def test_a_demo_of_one_provider_keeps_the_other_providers_tables_and_says_so(demo_file, capsys):
+    duckdb = pytest.importorskip("duckdb")
+    with duckdb.connect(str(demo_file)) as connection:
+        connection.execute("CREATE SCHEMA mention")
+        connection.execute("CREATE TABLE mention.mentions (id VARCHAR)")
+    demo.Warehouse("duckdb", demo_file).keep_other_providers(["sociovite"])
+    with duckdb.connect(str(demo_file), read_only=True) as connection:
+        schemas = {row[0] for row in connection.execute("SELECT DISTINCT table_schema FROM information_schema.tables").fetchall()}
+    assert "mention" in schemas and "sociovite" not in schemas  # the provider synced again starts empty
+    assert "kept from an earlier demo" in capsys.readouterr().out
 
 
 def test_explore_runs_a_query_of_your_own(demo_file, capsys):
