@@ -6,6 +6,7 @@ the wrong type fails the load instead of being cast.
 """
 
 import json
+from contextlib import contextmanager
 from typing import Any, Dict, Iterator, List, Tuple
 
 import pytest
@@ -29,12 +30,12 @@ POSTGRES_TYPES = {
 
 @pytest.fixture(scope="module")
 def postgres() -> Iterator[Tuple[ThrowawayPostgres, RunningSandbox, Dict[str, Dict[str, int]], Dict[str, Any]]]:
-    """Each provider synced twice into its own schema; Mention's sandbox finds new mentions and a user edits two in between."""
+    """Each provider synced twice into its own schema; Mention's sandbox finds new mentions in between, Mentionlytics' bearer expires."""
     server = SandboxHTTPServer(Sandbox(MentionDataSet(seed=42, alerts=3, mentions_per_alert=120))).start_in_thread()
     server.sandbox.mention_stream.settings.mark_interval_s = 0.3
     rows: Dict[str, Dict[str, int]] = {}
     configs: Dict[str, Any] = {}
-    with ThrowawayPostgres() as database, pytest.MonkeyPatch.context() as patch, airbyte_loggers_left_as_found():
+    with ThrowawayPostgres() as database, pytest.MonkeyPatch.context() as patch, airbyte_loggers_left_as_found(), stopped_at_the_end(server):
         clock = VirtualClock().install(patch)
         for provider in demo.PROVIDERS:
             config = demo.sandbox_config(provider, server.base_url)
@@ -53,7 +54,14 @@ def postgres() -> Iterator[Tuple[ThrowawayPostgres, RunningSandbox, Dict[str, Di
             configs[provider]["second"] = config
             cache.get_sql_engine().dispose()
         yield database, RunningSandbox(server), rows, configs
-    server.stop()
+
+
+@contextmanager
+def stopped_at_the_end(server: SandboxHTTPServer) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        server.stop()
 
 
 def query(database: ThrowawayPostgres, sql: str) -> List[Tuple[Any, ...]]:

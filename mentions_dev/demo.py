@@ -228,7 +228,7 @@ class Warehouse:
         if kind == "postgres":
             from mentions_dev.postgres import ThrowawayPostgres
 
-            self.server = ThrowawayPostgres().start()
+            self.server = ThrowawayPostgres().__enter__()  # stops and removes what it started if it fails
 
     def cache(self, schema: str) -> Any:
         from airbyte.caches import DuckDBCache
@@ -289,16 +289,18 @@ def main(argv: Optional[List[str]] = None) -> None:
         server.sandbox.mention_stream.settings.mark_interval_s = 1.0  # live_mentions ends after two quiet marks
         print(f"sandbox: {server.base_url} (Mention 3 alerts x 400 mentions, Sociovite, Mentionlytics, Mentionlab)")
         plans = [(provider, sandbox_config(provider, server.base_url)) for provider in (args.provider or PROVIDERS)]
-    warehouse = Warehouse(args.warehouse, db_path)
-    if server is not None:
-        warehouse.keep_other_providers([provider for provider, _ in plans])
-    print(f"connector: {connector_executable()}; warehouse: {warehouse.describe()}")
-    print(f"PyAirbyte's and the connector's logs: {os.environ['AIRBYTE_LOGGING_ROOT']}/")
+    warehouse: Optional[Warehouse] = None
     try:
+        warehouse = Warehouse(args.warehouse, db_path)
+        if server is not None:
+            warehouse.keep_other_providers([provider for provider, _ in plans])
+        print(f"connector: {connector_executable()}; warehouse: {warehouse.describe()}")
+        print(f"PyAirbyte's and the connector's logs: {os.environ['AIRBYTE_LOGGING_ROOT']}/")
         schemas = sync_all(plans, warehouse, server, Path(args.config) if args.config else None)
         report(warehouse, schemas, db_path.parent)
     finally:
-        warehouse.close()
+        if warehouse is not None:
+            warehouse.close()
         if server is not None:
             server.stop()
 
@@ -416,10 +418,11 @@ def report(warehouse: Warehouse, schemas: List[str], folder: Path) -> None:
             show_brands(connection)
             show_mentionlab_streams(connection)
     engine.dispose()
-    chart = write_chart(rows, folder / "mentions_per_day.png")
+    chart = write_chart(rows, folder / "mentions_per_day.png") if rows else None
+    drawn = f"chart of mentions per day, provider and sentiment: {chart.resolve()}" if chart else "no chart: no unified mention has a publication date"
     if warehouse.server is not None:
         print(f"\nPostgreSQL: one schema per provider ({', '.join(schemas)}); the server and its data are removed now")
-        print(f"chart of mentions per day, provider and sentiment: {chart.resolve()}")
+        print(drawn)
         return
     db_path = warehouse.db_path
     print(f"\nDuckDB file: {db_path.resolve()} (one schema per provider: {', '.join(schemas)})")
@@ -427,7 +430,7 @@ def report(warehouse: Warehouse, schemas: List[str], folder: Path) -> None:
         print('explore it:  make explore   (tables, row counts, newest mentions; make explore SQL="SELECT ..." runs your own query)')
     else:
         print(f'explore it:  {sys.executable} -m mentions_dev.explore --db {db_path} [--sql "SELECT ..."]')
-    print(f"chart of mentions per day, provider and sentiment: {chart.resolve()}")
+    print(drawn)
 
 
 if __name__ == "__main__":

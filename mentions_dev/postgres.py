@@ -82,11 +82,17 @@ class ThrowawayPostgres:
             raise RuntimeError(f"{' '.join(argv[:1])} failed ({done.returncode}): {done.stderr[-1500:]}{log.read_text()[-1500:] if log.exists() else ''}")
 
     def __enter__(self) -> "ThrowawayPostgres":
-        try:
-            return self.start()
-        except BaseException:
-            self.stop()
-            raise
+        """Started, on another free port if the chosen one was taken in the meantime (3 tries); nothing left behind on failure."""
+        for attempt in range(3):
+            try:
+                return self.start()
+            except BaseException as error:
+                self.stop()
+                taken = isinstance(error, RuntimeError) and any(words in str(error).lower() for words in ("could not bind", "address already in use"))
+                if not taken or attempt == 2:
+                    raise
+                self.port, self.folder = free_port(), Path(tempfile.mkdtemp(prefix="mentions-pg-"))
+        raise AssertionError("unreachable")
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -106,8 +106,8 @@ def test_a_first_sync_reads_no_window():
 
 def test_the_window_reads_no_head():
     with requests_mock.Mocker() as http:
-        read_with_state(http)
-    assert sum(1 for request in http.request_history if is_head_request(request)) == 1
+        read_with_state(http, new=["12"])
+    assert sum(1 for request in http.request_history if is_head_request(request)) == 0  # and the since_id read needs none when it finds mentions
 
 
 def test_an_edited_mention_in_the_window_is_emitted_with_its_new_values_and_the_state_moves_by_since_id_only():
@@ -143,9 +143,26 @@ def test_a_windows_next_page_keeps_its_folder_when_the_links_leave_it_out():
     with requests_mock.Mocker() as http:
         output = read_with_state(http, window={"spam": [mentions_page([mention("3", folder="spam")], more=more), mentions_page([mention("2", folder="spam")])]})
     spam = [query for query in window_queries(http) if query.get("folder") == "spam"]
-    assert spam[1] == {"limit": "1000", "cursor": "page2", "folder": "spam"}
+    assert spam[1] == {"limit": "1000", "cursor": "page2", "folder": "spam", "include_children": "0"}
     assert sorted(ids(output)) == ["2", "3"]
     assert [query for query in mention_page_queries(http) if "since_id" in query] == [{"limit": "1000", "since_id": "11"}]
+
+
+def test_a_windows_next_page_keeps_its_lower_bound_when_the_links_give_only_before_date():
+    more = {"limit": 1000, "before_date": "2026-12-01T10:00:00.0+00:00"}  # the 2018 recorded form of _links.more.params
+    with requests_mock.Mocker() as http:
+        output = read_with_state(http, window={LISTED: [mentions_page([mention("3")], more=more), mentions_page([mention("2")])]})
+    listed = [query for query in window_queries(http) if "folder" not in query]
+    assert listed[1] == {**more, "limit": "1000", "not_before_date": listed[0]["not_before_date"]}
+    assert sorted(ids(output)) == ["2", "3"]
+
+
+def test_spam_and_trash_windows_ask_for_mentions_without_their_children():
+    with requests_mock.Mocker() as http:
+        read_with_state(http)
+    by_folder = {query.get("folder"): query for query in window_queries(http)}
+    assert by_folder["spam"]["include_children"] == by_folder["trash"]["include_children"] == "0"  # both folders include them by default
+    assert "include_children" not in by_folder[None]
 
 
 def test_the_unified_row_of_an_edited_mention_carries_its_sentiment_and_folder():
@@ -163,6 +180,7 @@ def test_the_children_of_a_mention_in_the_window_are_read_again():
     state = {"parent_state": {"mentions": STATE}}
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"], heads={"1": "11"})
+        mock_mentions(http, "1", json=mentions_page([]))  # nothing found since the state
         for folder in WINDOWS:
             mock_window(http, "1", folder, mentions_page([mention("6")] if folder is LISTED else []))
         http.get(f"{mentions_url('1')}/6/children", json={"children": [{"id": "9006", "parent_id": 6}], "_links": []})

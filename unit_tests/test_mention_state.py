@@ -2,7 +2,7 @@
 
 import requests_mock
 
-from .builders import config, ids, last_state, mention, mention_page_queries, mentions_page, mock_account, mock_mentions, run_read
+from .builders import config, ids, is_head_request, last_state, mention, mention_page_queries, mentions_page, mock_account, mock_mentions, run_read
 
 STATE = {"states": [{"partition": {"alert_id": "1"}, "cursor": {"id": "998"}}]}
 
@@ -50,14 +50,24 @@ def test_second_sync_asks_for_mentions_found_since_the_state():
     assert cursors(output) == {"1": "1001"}
 
 
-def test_alert_whose_head_is_the_state_is_not_read_again():
+def test_an_alert_with_nothing_new_costs_its_since_id_page_and_its_head_and_keeps_its_state():
     with requests_mock.Mocker() as http:
         mock_account(http, ["1"], heads={"1": "998"})
-        mock_mentions(http, "1", json=mentions_page([mention("999")]))
+        mock_mentions(http, "1", json=mentions_page([]))
         output = run_read(config(), "mentions", state=STATE)
-    assert mention_page_queries(http) == []
+    assert mention_page_queries(http) == [{"limit": "1000", "since_id": "998"}]
+    assert sum(1 for request in http.request_history if is_head_request(request)) == 1
     assert ids(output) == []
     assert cursors(output) == {"1": "998"}
+
+
+def test_an_alert_with_new_mentions_is_read_from_its_since_id_without_a_head_request():
+    with requests_mock.Mocker() as http:
+        mock_account(http, ["1"], heads={"1": "1000"})
+        mock_mentions(http, "1", json=mentions_page([mention("999"), mention("1000")]))
+        output = run_read(config(), "mentions", state=STATE)
+    assert not any(is_head_request(request) for request in http.request_history)
+    assert ids(output) == ["999", "1000"] and cursors(output) == {"1": "1000"}
 
 
 def test_state_of_other_alerts_is_kept_when_one_has_nothing_new():

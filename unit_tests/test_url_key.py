@@ -40,6 +40,12 @@ def test_each_rule_gives_the_canonical_spelling(rule, spelling, canonical):
     assert canonical_url(canonical) == canonical  # a canonical URL stays as it is
 
 
+def test_a_route_after_the_hash_is_kept_and_a_plain_fragment_dropped():
+    assert canonical_url("https://www.twitter.com/#!/brand/status/1") == "https://x.com/#!/brand/status/1"
+    assert canonical_url("https://example.com/app/#/article/1?x=%7e") == "https://example.com/app#/article/1?x=~"
+    assert canonical_url("https://example.com/news/1#section-2") == "https://example.com/news/1"
+
+
 def test_every_rule_at_once():
     assert canonical_url("http://WWW.Mobile.Twitter.COM:80/brand/status/42/?s=20&utm_source=x&lang=en#top") == "https://x.com/brand/status/42?lang=en"
 
@@ -53,6 +59,9 @@ DIFFERENT_ARTICLES = [
     ("feature with another value stays", "https://youtube.com/watch?v=abc&feature=related", "https://youtube.com/watch?v=abc"),
     ("a subdomain that is not a mobile one", "https://news.example.com/1", "https://example.com/1"),
     ("a path's case", "https://example.com/News/1", "https://example.com/news/1"),
+    ("a hashbang route", "https://twitter.com/#!/brand/status/1", "https://twitter.com/#!/brand/status/2"),
+    ("a single-page app's route", "https://example.com/#/article/1", "https://example.com/#/article/2"),
+    ("the order of a repeated parameter's values", "https://example.com/list?id=1&id=2", "https://example.com/list?id=2&id=1"),
 ]
 
 

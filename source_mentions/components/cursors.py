@@ -182,13 +182,12 @@ class SinceIdCursor(PartitionStateCursor):
     needs an integer cursor per alert. A partition's state moves only once all of its records
     were emitted, so a sync stopped half-way re-reads that alert instead of skipping mentions.
 
-    Each partition's read may start with the alert's current highest id (its head, read on the
-    worker pool by HeadFirstRetriever and handed to `slice_to_read`). A back-fill (no state yet)
-    reads up to that head and then stores the head itself: mentions found before the sync but
-    published before start_date are thereby behind the state, not in the next sync. A partition
-    whose head is not above its state has nothing new and ends after the head read; one whose
-    state is beyond its head (a state from another account, ids renumbered) is read from the head
-    with a WARN, rather than skipped until the alert catches up.
+    HeadFirstRetriever reads the alert's current highest id (its head) on the worker pool and hands
+    it to `slice_to_read`: before a back-fill (no state yet), which reads up to that head and then
+    stores the head itself (mentions found before the sync but published before start_date are
+    thereby behind the state, not in the next sync); and after a since_id read that found nothing,
+    so that a state beyond the head (a state from another account, ids renumbered) goes back to
+    the head with a WARN, rather than waiting until the alert catches up.
 
     With a `reread_days` window (RereadWindow), an alert that has a state also gets slices that
     read its recently published mentions again (the list, then spam and trash), so edits made in

@@ -34,14 +34,16 @@ HEAD_PAGE_TOKEN = {"next_page_token": {"limit": "1"}}  # the manifest sends a pa
 
 
 class HeadFirstRetriever(SimpleRetriever):
-    """Reads an alert's head (its highest mention id now) inside the alert's partition, then its mentions.
+    """Reads an alert's head (its highest mention id now) inside the alert's partition, where a read needs it.
 
-    As a parent stream of the partition router, the head reads ran one after the other in the one
-    thread that generates the slices; inside the partition they run on the CDK's worker pool,
-    num_workers at a time. The manifest has no step that runs before a partition's first page.
-    The head read is the stream's own request (its URL, auth and error handler) with the page
+    A back-fill (no saved since_id) reads the head first: it bounds the back-fill and becomes the
+    state. An incremental read asks for its since_id pages at once, and reads the head only when
+    they bring nothing, to report a saved since_id beyond the alert's newest mention: an alert with
+    new mentions costs one request fewer, and the pages no longer wait for the head. A re-read
+    window's slice (RereadWindow) needs no head. The manifest has no step that runs before or after
+    a partition's pages; inside the partition they run on the CDK's worker pool, num_workers at a
+    time. The head read is the stream's own request (its URL, auth and error handler) with the page
     token {'limit': 1}; an answer the error handler skipped (404: the alert is gone) skips the alert.
-    A re-read window's slice (RereadWindow) needs no head: it is read at once.
     """
 
     since_id_cursor: SinceIdCursor  # set by the factory, which converts the CDK's SimpleRetriever
@@ -50,6 +52,16 @@ class HeadFirstRetriever(SimpleRetriever):
         slice_ = stream_slice or StreamSlice(partition={}, cursor_slice={})
         if RereadWindow.holds(slice_):
             yield from super().read_records(records_schema, slice_)
+            return
+        if slice_.get("since_id"):
+            found = False
+            for item in super().read_records(records_schema, slice_):
+                found = True
+                yield item
+            if not found:  # nothing new, or a saved since_id beyond the alert's newest mention: the head tells
+                response = self.requester.send_request(stream_slice=slice_, next_page_token=HEAD_PAGE_TOKEN)
+                if response is not None:
+                    self.since_id_cursor.slice_to_read(slice_, _pull_since_id(response))
             return
         response = self.requester.send_request(stream_slice=slice_, next_page_token=HEAD_PAGE_TOKEN)
         if response is None:

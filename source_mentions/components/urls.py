@@ -17,6 +17,7 @@ HOST_ALIASES = {"twitter.com": "x.com"}  # the site's own redirect
 DEFAULT_PORTS = {"http": 80, "https": 443}
 TRACKING = {"fbclid", "gclid", "dclid", "mc_cid", "mc_eid", "igshid", "ref_src"}  # campaign and click ids
 TRACKING_VALUES = {("feature", "share")}  # YouTube's share links
+ROUTE_FRAGMENTS = ("!", "/")  # `#!/user/status/1`, `#/article/2`: a page that routes in the browser, kept
 X_HOSTS = {"x.com"}
 X_TRACKING = {"s"}  # x.com share-sheet marker (`?s=20`)
 UNRESERVED = re.compile(r"[A-Za-z0-9\-._~]")
@@ -48,7 +49,8 @@ def canonical_url(url: Any) -> Optional[str]:
     path = _normalised(parts.path) or "/"
     if len(path) > 1 and path.endswith("/"):
         path = path[:-1]
-    return urlunsplit(("https", netloc, path, _query(parts.query, host), ""))
+    fragment = _normalised(parts.fragment) if parts.fragment[:1] in ROUTE_FRAGMENTS else ""
+    return urlunsplit(("https", netloc, path, _query(parts.query, host), fragment))
 
 
 def _host(hostname: str) -> str:
@@ -63,7 +65,7 @@ def _host(hostname: str) -> str:
 
 
 def _query(query: str, host: str) -> str:
-    """The query without tracking parameters, its pairs sorted; blank values kept."""
+    """The query without tracking parameters, its pairs sorted by name (a repeated name keeps its values' order); blank values kept."""
     kept: List[Tuple[str, str, str]] = []
     for pair in query.split("&"):
         if not pair:
@@ -74,7 +76,7 @@ def _query(query: str, host: str) -> str:
         if bare.startswith("utm_") or bare in TRACKING or (bare, value.lower()) in TRACKING_VALUES or (host in X_HOSTS and bare in X_TRACKING):
             continue
         kept.append((name, value, equals))
-    return "&".join(f"{name}{equals}{value}" for name, value, equals in sorted(kept))
+    return "&".join(f"{name}{equals}{value}" for name, value, equals in sorted(kept, key=lambda pair: pair[0]))
 
 
 def _normalised(text: str) -> str:
