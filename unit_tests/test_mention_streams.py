@@ -26,6 +26,29 @@ def test_accounts_reads_the_configured_account_and_sends_the_language():
     assert http.last_request.headers["Accept-Language"] == "fr"
 
 
+def test_a_configured_account_id_is_read_without_asking_the_api_for_the_account():
+    with requests_mock.Mocker() as http:
+        http.get(ALERTS_URL, json=alerts_page(["1"]))
+        mock_mentions(http, "1", json=mentions_page([mention("5")]))
+        http.get(f"{ALERTS_URL}/1/mentions", json=mentions_page([], pull_since_id="5"), additional_matcher=lambda request: query_of(request).get("limit") == "1")
+        output = run_read(config(account_id=ACCOUNT), "mentions")
+    assert ids(output) == ["5"]
+    assert not any(request.path.rstrip("/").endswith(("/accounts/me", f"/accounts/{ACCOUNT}")) for request in http.request_history)
+
+
+def test_statistics_partitions_are_the_same_whether_the_account_is_configured_or_listed():
+    """A state saved before Account ID was set (or after) still matches its partitions: no interval read again from start_date."""
+    states = []
+    for cfg in (config(), config(account_id=ACCOUNT)):
+        with requests_mock.Mocker() as http:
+            http.get(f"{API}/accounts/me", json={"account": {"id": ACCOUNT, "name": "Test"}})
+            http.get(ALERTS_URL, json=alerts_page(["1"]))
+            http.get(f"{API}/accounts/{ACCOUNT}/stats", json={"from": "x", "to": "y", "stats": {}})
+            output = run_read(cfg, "statistics")
+        states.append([entry["partition"] for entry in output.state_messages[-1].state.stream.stream_state.__dict__.get("states", [])])
+    assert states[0] and states[0] == states[1]
+
+
 def test_api_url_defaults_to_mention_production_host():
     cfg = config()
     del cfg["provider"]["api_url"]

@@ -63,6 +63,7 @@ def test_check_with_an_account_id_that_does_not_exist_names_the_account_id():
 def test_read_with_an_account_id_that_does_not_exist_is_a_config_error():
     with requests_mock.Mocker() as http:
         http.get(f"{API}/accounts/nope_1", status_code=404, json=NOT_FOUND)
+        http.get(f"{API}/accounts/nope_1/alerts", status_code=404, json=NOT_FOUND)  # a read lists the alerts of the configured account at once
         output = run_read(config(account_id="nope_1"), "mentions", expect_failure=True)
     assert not output.records
     assert "Account ID" in config_errors(output)[0].message

@@ -15,7 +15,7 @@ from .factory import STREAM_POLICIES, SourceMentionsComponentFactory
 from .interpolation import path_segment, register_manifest_filters
 from .normalization import KeptAsSent, SchemaTypes
 from .paging import KeysetPagination, RepeatedPageGuard
-from .partition_routers import ListedOrAllPartitionRouter
+from .partition_routers import ConfiguredOrListedPartitionRouter, ListedOrAllPartitionRouter
 from .parsed_bodies import ParsedBodies, ParsedBodyDecoder, UnreadableBodyFilter
 from .progress import SyncProgress
 from .record_selection import ProgressRecordSelector, RequiredFields, SkippedRecords, UpToHeadRecordFilter
@@ -40,6 +40,7 @@ __all__ = [
     "KeyPathExtractor",
     "KeysetPageCursor",
     "KeysetPagination",
+    "ConfiguredOrListedPartitionRouter",
     "ListedOrAllPartitionRouter",
     "NewPartitionsFromStartCursor",
     "NumericTotalsExtractor",
