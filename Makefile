@@ -63,13 +63,13 @@ demo: $(VENV)/.warehouse $(if $(filter postgres,$(WAREHOUSE)),postgres-server)
 explore: $(VENV)/.warehouse
 	$(PY) -m mentions_dev.explore $(if $(SQL),--sql "$(SQL)")
 
-## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 8 min on a fresh clone (2 cores)
+## test: full test suite (what .ci/run runs): pytest on every core, then test-airbyte and test-cdk-lowest; about 9 min on a fresh clone (2 cores)
 test: $(VENV)/.warehouse postgres-server
 	$(PY) $(PYTEST)
 	$(MAKE) test-airbyte
 	$(MAKE) test-cdk-lowest
 
-## test-unit: the unit tests only (HTTP mocked, no sandbox): the contributor's inner loop, about 70 s
+## test-unit: the unit tests only (HTTP mocked, no sandbox): the contributor's inner loop, about 90 s
 test-unit: $(VENV)/.tests
 	$(PY) $(PYTEST) unit_tests
 
