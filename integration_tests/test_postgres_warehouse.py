@@ -16,7 +16,7 @@ from mentions_dev.postgres import ThrowawayPostgres, postgres_cache, server_bina
 from mentions_dev.sandbox import MentionDataSet, Sandbox, SandboxHTTPServer
 
 from .conftest import RunningSandbox
-from .test_warehouse import NATIVE_MENTIONS, SCHEMAS, airbyte_caches, airbyte_loggers_left_as_found, expected_ids, shared_schema, stream_schema_file
+from .test_warehouse import COLUMN_TYPES, NATIVE_MENTIONS, airbyte_loggers_left_as_found, declared_kinds, expected_ids
 from .virtual_clock import VirtualClock
 
 pytestmark = pytest.mark.skipif(server_binaries() is None, reason="PostgreSQL's server binaries are missing: make test installs the postgresql package")
@@ -107,15 +107,10 @@ def test_every_column_has_the_postgres_type_of_its_schema(postgres, provider):
     database, _, rows, _ = postgres
     checked = {"date-time": 0, "integer": 0, "object": 0}
     for stream in rows[provider]:
-        schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
-        properties = schema.get("properties") or shared_schema(schema["$ref"])["properties"]
-        columns = dict(query(database, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
-        for name, spec in properties.items():
-            types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
-            kinds = [t for t in types if t != "null"]
-            kind = spec.get("format") if spec.get("format") in ("date-time", "date") and kinds == ["string"] else (kinds[0] if len(kinds) == 1 else None)
+        columns = dict(query(database, COLUMN_TYPES.format(schema=provider, table=stream)))
+        for name, kind in declared_kinds(provider, stream):
             if kind in POSTGRES_TYPES:
-                assert columns.get(name.lower()) == POSTGRES_TYPES[kind], f"{provider}.{stream}.{name}"
+                assert columns.get(name) == POSTGRES_TYPES[kind], f"{provider}.{stream}.{name}"
                 if kind in checked:
                     checked[kind] += 1
     assert all(checked.values()), f"{provider}: timestamps, integers and objects are all checked ({checked})"

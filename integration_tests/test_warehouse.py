@@ -117,18 +117,28 @@ def test_every_mention_of_the_sandbox_lands_once_in_the_native_and_the_unified_t
     assert (set(native), set(unified)) == expected_ids(sandbox, provider)
 
 
+def declared_kinds(provider: str, stream: str) -> Iterator[Tuple[str, str]]:
+    """(column, kind) of each top-level field of the stream's schema with one type: its JSON type, or `date`/`date-time`."""
+    schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
+    properties = schema.get("properties") or shared_schema(schema["$ref"])["properties"]
+    for name, spec in properties.items():
+        types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
+        kinds = [kind for kind in types if kind not in (None, "null")]
+        if len(kinds) == 1:
+            yield name.lower(), spec["format"] if kinds == ["string"] and spec.get("format") in ("date-time", "date") else kinds[0]
+
+
+COLUMN_TYPES = "SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{schema}' AND table_name = '{table}'"
+
+
 @pytest.mark.parametrize("provider", demo.PROVIDERS)
 def test_every_table_has_the_columns_and_types_of_its_schema(warehouse, provider):
     db_path, _, rows = warehouse
     for stream in rows[provider]:
-        schema = json.loads((SCHEMAS / f"{stream_schema_file(provider, stream)}.json").read_text())
-        properties = schema.get("properties") or shared_schema(schema["$ref"])["properties"]
-        columns = dict(query(db_path, f"SELECT column_name, data_type FROM information_schema.columns WHERE table_schema = '{provider}' AND table_name = '{stream}'"))
-        for name, spec in properties.items():
-            types = spec.get("type") if isinstance(spec.get("type"), list) else [spec.get("type")]
-            kind = spec.get("format") if spec.get("format") in ("date-time", "date") else next((t for t in types if t != "null"), None)
+        columns = dict(query(db_path, COLUMN_TYPES.format(schema=provider, table=stream)))
+        for name, kind in declared_kinds(provider, stream):
             if kind in DUCKDB_TYPES:
-                assert columns.get(name.lower()) == DUCKDB_TYPES[kind], f"{provider}.{stream}.{name}"
+                assert columns.get(name) == DUCKDB_TYPES[kind], f"{provider}.{stream}.{name}"
 
 
 def shared_schema(ref: str) -> dict:
@@ -198,16 +208,21 @@ def test_values_the_api_sends_as_another_type_land_in_duckdb_in_the_declared_typ
     assert query(db_path, "select count(*) from mention.tags where id is null or id <> cast(cast(id as bigint) as varchar)") == [(0,)]
 
 
-def demo_connection(db_path: Path) -> Any:
-    return airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name="mention", cache_dir=db_path.parent / "files").get_sql_engine()
+@contextmanager
+def demo_connection(db_path: Path) -> Iterator[Any]:
+    """A SQLAlchemy connection to the DuckDB file, as the demo's report uses it."""
+    engine = airbyte_caches.DuckDBCache(db_path=str(db_path), schema_name="mention", cache_dir=db_path.parent / "files").get_sql_engine()
+    try:
+        with engine.connect() as connection:
+            yield connection
+    finally:
+        engine.dispose()
 
 
 def test_the_demos_sentiment_table_adds_up_to_every_unified_mention_with_a_date(warehouse):
     db_path, _, rows = warehouse
-    engine = demo_connection(db_path)
-    with engine.connect() as connection:
+    with demo_connection(db_path) as connection:
         table = demo.sentiment_rows(connection, list(demo.PROVIDERS))
-    engine.dispose()
     assert all(total == positive + neutral + negative + unknown for _, _, total, positive, neutral, negative, unknown in table)
     dated = sum(count for provider in demo.PROVIDERS for (count,) in query(db_path, f"SELECT count(*) FROM {provider}.unified_mentions WHERE published_at IS NOT NULL"))
     assert sum(row[2] for row in table) == dated
@@ -218,10 +233,8 @@ def test_the_demo_finds_the_articles_mention_and_mentionlytics_both_report(wareh
     from mentions_dev.sandbox.articles import ARTICLES
 
     db_path, _, _ = warehouse
-    engine = demo_connection(db_path)
-    with engine.connect() as connection:
+    with demo_connection(db_path) as connection:
         shared = demo.same_articles(connection, list(demo.PROVIDERS))
-    engine.dispose()
     assert shared and {url_key for url_key, _, _, _ in shared} <= {f"https://{article}" for article in ARTICLES}
     assert all(providers == ["mention", "mentionlytics"] and first_by in providers for _, providers, first_by, _ in shared)
 
@@ -231,10 +244,8 @@ def test_the_demos_chart_is_a_png_of_one_row_per_provider(warehouse, tmp_path):
     from PIL import Image
 
     db_path, _, _ = warehouse
-    engine = demo_connection(db_path)
-    with engine.connect() as connection:
+    with demo_connection(db_path) as connection:
         table = demo.sentiment_rows(connection, list(demo.PROVIDERS))
-    engine.dispose()
     path = demo.write_chart(table, tmp_path / "chart.png")
     with Image.open(path) as image:
         image.load()  # decodes every pixel
