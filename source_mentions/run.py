@@ -1,5 +1,9 @@
 """Console entrypoint: `source-mentions spec|check|discover|read`."""
 
+from .startup import skip_protocol_docstrings
+
+skip_protocol_docstrings()  # before airbyte_cdk is imported below (startup.py): 0.4 s less start-up
+
 import importlib
 import logging
 import pkgutil
