@@ -213,9 +213,32 @@ def command_wall(command: List[str], verb: str, config: Optional[Dict] = None) -
     return time.monotonic() - started
 
 
+STARTUP_PHASES = """
+import json, sys, time
+started = time.perf_counter()
+import source_mentions.run
+imported = time.perf_counter()
+from source_mentions.source import SourceMentions
+config = json.load(open(sys.argv[1]))
+source = SourceMentions(config=config)
+built = time.perf_counter()
+source.streams(config)
+print(json.dumps({"import": imported - started, "build": built - imported, "streams": time.perf_counter() - built}))
+"""
+
+
+def startup_phases(config: Dict) -> Dict[str, float]:
+    """What `read` does before its first request, phase by phase, timed inside one child process."""
+    path = Path(tempfile.mkdtemp(prefix="bench-")) / "config.json"
+    path.write_text(json.dumps(config))
+    done = subprocess.run([sys.executable, "-c", STARTUP_PHASES, str(path)], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def startup(runs: int) -> List[Row]:
-    """spec, check and discover against `python -c "import airbyte_cdk"`: what building the source once costs."""
+    """spec, check and discover against `python -c "import airbyte_cdk"`: what building the source once costs; `read`'s start-up by phase."""
     walls: Dict[str, List[float]] = {"import": [], "spec": [], "check": [], "discover": []}
+    phases: Dict[str, List[float]] = {"import": [], "build": [], "streams": []}
     with SandboxProcess(alerts=2, mentions_per_alert=10) as sandbox:
         config = sandbox.mention_config()
         for _ in range(runs):
@@ -223,8 +246,18 @@ def startup(runs: int) -> List[Row]:
             walls["spec"].append(command_wall(connector_command(), "spec"))
             walls["check"].append(command_wall(connector_command(), "check", config))
             walls["discover"].append(command_wall(connector_command(), "discover", config))
+            for phase, seconds in startup_phases(config).items():
+                phases[phase].append(seconds)
     base = median(walls["import"])
     rows: List[Row] = [('`python -c "import airbyte_cdk"` (s)', spread(walls["import"]), "", "")]
+    total = sum(median(values) for values in phases.values())
+    rows += [
+        ("`read` before its first request: import of source_mentions.run, the CDK's included (s; it skips the CDK's"
+         " reading of the protocol classes' source files, source_mentions/startup.py)", spread(phases["import"]), "", ""),
+        ("`read` before its first request: the source built from the manifest and config (s)", spread(phases["build"]), "", ""),
+        ("`read` before its first request: the streams built (s)", spread(phases["streams"]), "", ""),
+        ("`read` before its first request: total of the medians, and / the CDK's plain import", f"{total:.2f} s, {total / base:.2f}x", "", ""),
+    ]  # fmt: skip
     for verb in ("spec", "check", "discover"):
         extra = median(walls[verb]) - base
         rows.append((f"`{verb}` (s)", spread(walls[verb]), "", ""))
