@@ -52,6 +52,12 @@ def ours(sandbox: SandboxProcess, state=None, workers: int = WORKERS, command: O
     return run_connector(command or connector_command(), config, catalog(["mentions"]), state=state, sandbox=sandbox)
 
 
+def plain_loop(sandbox: SandboxProcess, workers: int = WORKERS) -> Run:
+    """The floor: the same requests as our full sync of `mentions`, decoded with orjson and written as RECORD lines (benchmarks/plain_loop.py)."""
+    config = {**sandbox.mention_config(), "num_workers": workers}
+    return run_connector([sys.executable, str(HERE / "plain_loop.py")], config, catalog(["mentions"], incremental=False), sandbox=sandbox)
+
+
 def median(values: List[float]) -> float:
     return statistics.median(values)
 
@@ -75,15 +81,16 @@ def with_latency(sandbox: SandboxProcess, ms: float) -> None:
 
 def full_sync(runs: int) -> List[Row]:
     """300 ms per request, 8 alerts x 3,000 mentions: a full sync of ours and of the baseline; requests of a no-news incremental sync."""
-    walls: Dict[str, List[float]] = {"ours": [], "baseline": [], "again": []}
-    requests: Dict[str, List[int]] = {"ours": [], "baseline": [], "again": []}
+    walls: Dict[str, List[float]] = {"ours": [], "baseline": [], "again": [], "floor": []}
+    requests: Dict[str, List[int]] = {"ours": [], "baseline": [], "again": [], "floor": []}
     with SandboxProcess(alerts=8, mentions_per_alert=3000, faults={"latency_ms": LATENCY_MS}) as sandbox:
         for _ in range(runs):
             full = ours(sandbox)
             again = ours(sandbox, state=full.last_state)
             base = baseline(sandbox)
-            assert full.records == base.records == 24_000 and 0 < again.records < 24_000, (full.records, base.records, again.records)
-            for name, run in (("ours", full), ("baseline", base), ("again", again)):
+            floor = plain_loop(sandbox)
+            assert full.records == base.records == floor.records == 24_000 and 0 < again.records < 24_000, (full.records, base.records, again.records)
+            for name, run in (("ours", full), ("baseline", base), ("again", again), ("floor", floor)):
                 walls[name].append(run.wall_s)
                 requests[name].append(run.requests)
     ratio = median(walls["baseline"]) / median(walls["ours"])
@@ -96,6 +103,9 @@ def full_sync(runs: int) -> List[Row]:
         (f"full sync, 8 alerts x 3,000 mentions, {LATENCY_MS} ms per request: wall time ours (s)", spread(walls["ours"]), "", ""),
         ("full sync: wall time baseline (s)", spread(walls["baseline"]), "", ""),
         ("full sync: baseline / ours", f"{ratio:.2f}x", ">= 1.5x", at_least(ratio, 1.5, why)),
+        (f"full sync: floor = the same requests as a plain requests + orjson loop writing RECORD lines, {WORKERS} threads"
+         " (benchmarks/plain_loop.py) (s)", spread(walls["floor"]), "", ""),
+        ("full sync: ours / floor, and its requests", f"{median(walls['ours']) / median(walls['floor']):.2f}x; {spread(requests['floor'], 0)}", "", ""),
         ("full sync: requests ours", spread(requests["ours"], 0), "", ""),
         ("full sync: requests baseline", spread(requests["baseline"], 0), "", ""),
         ("incremental sync with no new data: requests ours (the 7-day re-read window on)", spread(requests["again"], 0),
@@ -137,6 +147,7 @@ def daily_sync(runs: int) -> List[Row]:
                 walls[name].append(run.wall_s)
                 requests[name].append(run.requests)
     start = startup_s(runs)
+    cdk_import = median([_import_wall() for _ in range(runs)])
     ratio = median(walls["baseline"]) / median(walls["ours"])
     waiting = median(walls["ours"]) - median(walls["ours at zero latency"])
     rounds = 3  # requests that wait for each other: account -> alerts -> an alert's since_id page (beside its window's)
@@ -157,6 +168,8 @@ def daily_sync(runs: int) -> List[Row]:
         ("daily sync: wall time ours, same sync at zero latency (s)", spread(walls["ours at zero latency"]), "", ""),
         (f"daily sync: floor = zero-latency run + {rounds} round trips that wait for each other (s); ours / floor",
          f"{floor:.2f}; {median(walls['ours']) / floor:.2f}x", "", ""),
+        (f"daily sync: the issue's floor = the CDK's import ({cdk_import:.2f} s) + {rounds} round trips (s); ours / that",
+         f"{cdk_import + rounds * LATENCY_MS / 1000:.2f}; {median(walls['ours']) / (cdk_import + rounds * LATENCY_MS / 1000):.2f}x", "", ""),
         ("daily sync: requests ours", spread(requests["ours"], 0), "", ""),
         ("daily sync: records ours (1,600 new + the 7-day window's mentions read again)", spread(records, 0), "", ""),
         ("daily sync: requests baseline", spread(requests["baseline"], 0), "", ""),
@@ -277,7 +290,7 @@ PROFILE_LINES: List[str] = []
 
 def cpu_bound(runs: int) -> List[Row]:
     """Zero latency, 200,000 mentions: records/s of ours and the baseline; RSS 20k vs 200k; one profiled sync (every thread) of 40,000."""
-    rates: Dict[str, List[float]] = {"ours": [], "baseline": []}
+    rates: Dict[str, List[float]] = {"ours": [], "baseline": [], "plain loop": []}
     peaks: Dict[int, List[float]] = {20_000: [], 200_000: []}
     with SandboxProcess(alerts=8, mentions_per_alert=2_500) as sandbox:
         for _ in range(runs):
@@ -286,7 +299,7 @@ def cpu_bound(runs: int) -> List[Row]:
             peaks[20_000].append(small.peak_rss_mb)
     with SandboxProcess(alerts=8, mentions_per_alert=25_000) as sandbox:
         for _ in range(runs):
-            for name, run in (("ours", lambda: ours(sandbox)), ("baseline", lambda: baseline(sandbox))):
+            for name, run in (("ours", lambda: ours(sandbox)), ("baseline", lambda: baseline(sandbox)), ("plain loop", lambda: plain_loop(sandbox))):
                 result = run()
                 assert result.records == 200_000, (name, result.records)
                 rates[name].append(result.records / result.wall_s)
@@ -302,6 +315,8 @@ def cpu_bound(runs: int) -> List[Row]:
         ("zero latency, 200,000 mentions: records/s ours", spread(rates["ours"], 0), "", ""),
         ("zero latency: records/s baseline", spread(rates["baseline"], 0), "", ""),
         ("zero latency: throughput ours / baseline", f"{ratio:.2f}", "", ""),
+        ("zero latency: records/s of the floor (benchmarks/plain_loop.py: no transformation, no state)", spread(rates["plain loop"], 0), "", ""),
+        ("zero latency: throughput ours / floor", f"{median(rates['ours']) / median(rates['plain loop']):.2f}", "", ""),
         ("peak RSS ours, 20,000 mentions (MB)", spread(peaks[20_000], 1), "", ""),
         ("peak RSS ours, 200,000 mentions (MB)", spread(peaks[200_000], 1), "", ""),
         ("peak RSS ratio 200,000 / 20,000", f"{memory:.3f}", "<= 1.10", at_most(memory, 1.10, "", MEMORY_WHY)),
