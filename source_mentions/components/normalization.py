@@ -81,28 +81,30 @@ class _Field:
     empty_list_is_object: bool = False  # [] where only an object is declared: PHP's JSON for an empty map
     properties: Dict[str, "_Field"] = field(default_factory=dict)
     items: Optional["_Field"] = None
+    path: str = ""  # where in the record, as KeptAsSent names it (`a.b`, `a[]`): set once at compile time, not per record
 
     @property
     def useful(self) -> bool:
         return self.convert is not None or bool(self.properties) or self.items is not None or self.empty_list_is_object
 
 
-def _compile(node: Mapping[str, Any]) -> _Field:
+def _compile(node: Mapping[str, Any], path: Optional[str] = None) -> _Field:  # path None: the record itself
     declared = node.get("type")
     types = [declared] if isinstance(declared, str) else list(declared or [])
     kinds = [kind for kind in types if kind != "null"]
-    compiled = _Field()
+    compiled = _Field(path=path or "")
     if len(kinds) == 1 and kinds[0] in _SCALARS:  # one type besides null: ["null", "string", "integer"] stays as sent
         compiled.accepts, compiled.convert = _SCALARS[kinds[0]]  # exact types: a bool is no integer to JSON schema
         compiled.empty_is_null = "null" in types and kinds[0] != "string"
     if "object" in kinds:
         compiled.empty_list_is_object = "array" not in kinds
         for name, child in (node.get("properties") or {}).items():
-            sub = _compile(child) if isinstance(child, Mapping) else _Field()
+            child_path = name if path is None else f"{path}.{name}"
+            sub = _compile(child, child_path) if isinstance(child, Mapping) else _Field(path=child_path)
             if sub.useful:
                 compiled.properties[name] = sub
     if "array" in kinds and isinstance(node.get("items"), Mapping):
-        items = _compile(node["items"])
+        items = _compile(node["items"], f"{path or ''}[]")
         compiled.items = items if items.useful else None
     return compiled
 
@@ -139,54 +141,59 @@ class SchemaTypes:
         self._root = _compile(schema)
 
     def normalize(self, record: MutableMapping[str, Any], stream: str, kept: KeptAsSent) -> None:
-        _normalize_object(record, self._root.properties, "", stream, kept)
+        _normalize_object(record, self._root.properties, stream, kept)
 
 
-def _normalize_object(data: MutableMapping[str, Any], properties: Dict[str, _Field], prefix: str, stream: str, kept: KeptAsSent) -> None:
+# Paths are the fields' own (_Field.path), built once: no path string is made per record.
+def _normalize_object(data: MutableMapping[str, Any], properties: Dict[str, _Field], stream: str, kept: KeptAsSent) -> None:
     for name, value in data.items():
         spec = properties.get(name)
         if spec is None or value is None:
             continue
         if spec.convert is not None:
             if type(value) not in spec.accepts:  # the common case ends here: a value of its declared type
-                data[name] = _converted(value, spec, prefix + name, stream, kept)
+                data[name] = _converted(value, spec, stream, kept)
         elif type(value) is dict:
             if spec.properties:
-                _normalize_object(value, spec.properties, f"{prefix}{name}.", stream, kept)
-        elif spec.empty_list_is_object and type(value) is list and not value:
-            data[name] = {}
-        elif spec.items is not None and type(value) is list:
+                _normalize_object(value, spec.properties, stream, kept)
+        elif type(value) is list:
+            if not value:  # nothing to convert in an empty list; where only an object is declared, it is one
+                if spec.empty_list_is_object:
+                    data[name] = {}
+                continue
             items = spec.items
+            if items is None:
+                continue
             if items.convert is not None:  # a list of scalars, checked here: most lists hold nothing else
                 accepts = items.accepts
                 for index, item in enumerate(value):
                     if item is not None and type(item) not in accepts:
-                        value[index] = _converted(item, items, f"{prefix}{name}[]", stream, kept)
+                        value[index] = _converted(item, items, stream, kept)
             else:
-                _normalize_items(value, items, f"{prefix}{name}[]", stream, kept)
+                _normalize_items(value, items, stream, kept)
 
 
-def _normalize_items(items: List[Any], spec: _Field, path: str, stream: str, kept: KeptAsSent) -> None:
+def _normalize_items(items: List[Any], spec: _Field, stream: str, kept: KeptAsSent) -> None:
     for index, item in enumerate(items):
         if item is None:
             continue
         if spec.convert is not None:
             if type(item) not in spec.accepts:
-                items[index] = _converted(item, spec, path, stream, kept)
+                items[index] = _converted(item, spec, stream, kept)
         elif spec.properties:
             if type(item) is dict:
-                _normalize_object(item, spec.properties, f"{path}.", stream, kept)
+                _normalize_object(item, spec.properties, stream, kept)
         elif spec.items is not None and type(item) is list:
-            _normalize_items(item, spec.items, f"{path}[]", stream, kept)
+            _normalize_items(item, spec.items, stream, kept)
 
 
-def _converted(value: Any, spec: _Field, path: str, stream: str, kept: KeptAsSent) -> Any:
-    """The value in the declared type, or as sent (counted) when it cannot be converted."""
+def _converted(value: Any, spec: _Field, stream: str, kept: KeptAsSent) -> Any:
+    """The value in the declared type, or as sent (counted under the field's path) when it cannot be converted."""
     assert spec.convert is not None
     if value == "" and spec.empty_is_null:
         return None
     converted = spec.convert(value)
     if converted is _NOT_CONVERTED:
-        kept.add(stream, path, value)
+        kept.add(stream, spec.path, value)
         return value
     return converted

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections import abc
 from dataclasses import dataclass
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Tuple, Union
 
@@ -47,8 +48,8 @@ class RequiredFields:
         """(kind, detail) of what makes the record unusable, or None."""
         for path in self.key_paths:
             value: Any = data
-            for part in path:
-                value = value.get(part) if isinstance(value, Mapping) else None
+            for part in path:  # abc.Mapping: isinstance with typing's Mapping costs over a microsecond per record
+                value = value.get(part) if type(value) is dict or isinstance(value, abc.Mapping) else None
             if value is None or value == "":
                 name = ".".join(path)
                 return f"no `{name}` (primary key)", f"no `{name}`"
