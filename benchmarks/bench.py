@@ -399,7 +399,8 @@ def main() -> None:
             "## Where a sync's CPU time goes",
             "",
             "One sync of 8 alerts x 5,000 mentions at zero latency under `benchmarks/profile_sync.py` (cProfile in every thread,"
-            f" merged); the top {PROFILE_TOP} functions by own time. Waits (lock acquire, queue get, socket reads) are threads idle.",
+            f" merged, each thread's CPU time as the clock); the top {PROFILE_TOP} functions by own CPU time. Waiting for a lock,"
+            " a queue or a socket costs no CPU and is left out.",
             "",
             *PROFILE_LINES,
             "",

@@ -3,6 +3,11 @@
 cProfile sees only the thread it is enabled in, and a sync spends its time in the CDK's worker
 threads (requests, parsing, records) as much as in the main thread (serialising, printing). Each
 thread gets its own profiler here; the profiles are merged into OUT.prof (pstats format).
+
+The clock is each thread's CPU time (`time.thread_time`), not the wall clock: a thread waiting for
+a lock, a queue or a socket is not charged. With the wall clock, a thread blocked entering a `with
+lock:` charged its whole wait to the function holding the `with` (Python 3.11 gives the blocked
+acquire no profiler event): 18 s of "own time" in SinceIdCursor.observe, whose CPU cost is 0.4 s.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ import cProfile
 import pstats
 import sys
 import threading
+import time
 from typing import Any, List
 
 PROFILES: List[cProfile.Profile] = []
@@ -19,7 +25,7 @@ _thread_run = threading.Thread.run
 
 
 def _profiled_run(self: threading.Thread) -> None:
-    profile = cProfile.Profile()
+    profile = cProfile.Profile(time.thread_time)
     profile.enable()
     try:
         _thread_run(self)
@@ -33,7 +39,7 @@ def main(out: str, args: List[str]) -> Any:
     threading.Thread.run = _profiled_run  # type: ignore[method-assign]
     from source_mentions.run import run
 
-    main_profile = cProfile.Profile()
+    main_profile = cProfile.Profile(time.thread_time)
     main_profile.enable()
     try:
         run(args)
