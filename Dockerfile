@@ -19,4 +19,4 @@ ENV AIRBYTE_ENTRYPOINT="source-mentions"
 ENTRYPOINT ["source-mentions"]
 
 LABEL io.airbyte.name=airbyte/source-mentions
-LABEL io.airbyte.version=0.2.0
+LABEL io.airbyte.version=0.2.1

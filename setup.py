@@ -2,7 +2,7 @@ from setuptools import find_packages, setup
 
 setup(
     name="source-mentions",
-    version="0.2.0",
+    version="0.2.1",
     description="Airbyte source for social-listening (mention monitoring) APIs: Mention, Mentionlytics, Sociovite, Mentionlab.",
     packages=find_packages(include=["source_mentions", "source_mentions.*"]),
     package_data={"source_mentions": ["manifest.yaml", "schemas/*.json", "schemas/shared/*.json"]},
