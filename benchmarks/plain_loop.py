@@ -25,7 +25,7 @@ status 1.
 
 It imports nothing from source_mentions or airbyte_cdk. benchmarks/harness.run_connector can run it
 (`[python, plain_loop.py]` as the command): the `read`, `--catalog` and `--state` it appends are
-accepted and ignored; `--workers` defaults to the config's num_workers (else 4).
+accepted and ignored; `--workers` defaults to the config's num_workers (else 16, the connector's default).
 """
 
 from __future__ import annotations
@@ -133,13 +133,13 @@ def main(argv: Optional[List[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("command", nargs="?", default="read", choices=["read"], help="accepted and ignored (harness.run_connector passes it)")
     parser.add_argument("--config", required=True)
-    parser.add_argument("--workers", type=int, default=None, help="threads reading alerts (default: the config's num_workers, else 4)")
+    parser.add_argument("--workers", type=int, default=None, help="threads reading alerts (default: the config's num_workers, else 16)")
     parser.add_argument("--catalog", help="ignored: `mentions`, full refresh")
     parser.add_argument("--state", help="ignored: a full sync")
     args = parser.parse_args(argv)
     with open(args.config, "rb") as file:
         config = orjson.loads(file.read())
-    workers = args.workers or int(config.get("num_workers") or 4)
+    workers = args.workers or int(config.get("num_workers") or 16)
     started = time.monotonic()
     try:
         records = PlainLoop(config, workers).run()

@@ -339,7 +339,7 @@ def test_mentionlytics_control_message_is_the_users_config_with_only_the_rotated
     sandbox = start_sandbox()
     sandbox.control("mentionlytics/settings", token_lifetime_s=1.0)
     sandbox.server.sandbox.set_faults(latency_ms=400)  # the sync outlives a token: two rotations, two CONTROL messages
-    config = {**PROVIDERS["mentionlytics"].config(sandbox), "num_workers": 1}  # no token_refresh_url, num_workers and the like left to their defaults
+    config = {**PROVIDERS["mentionlytics"].config(sandbox), "num_workers": 1}  # no token_refresh_url and the like: left to their defaults
     sync = read(config, "mentions")
 
     controls = [m["control"]["connectorConfig"]["config"] for m in sync.messages if m["type"] == "CONTROL"]

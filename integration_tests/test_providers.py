@@ -256,3 +256,14 @@ def test_check_uses_the_chosen_providers_stream_even_with_a_stale_check_key(sand
     config = sandbox.mentionlab_config()
     config["__airbyte_check_stream_names"] = ["mentions"]  # left behind by a config written for another provider
     assert check(config).status == Status.SUCCEEDED
+
+
+def test_mentionlytics_tokens_rotate_while_the_default_workers_read_at_once(start_sandbox, capsys):
+    # num_workers left to its default (16): bearers expire while several requests are in flight, and
+    # each single-use refresh token must be spent once, by one thread at a time
+    sandbox = start_sandbox(latency_ms=400)
+    sandbox.control("mentionlytics/settings", token_lifetime_s=0.6)
+    output = run_read(sandbox.mentionlytics_config(), "mentions")
+    assert sorted(ids(output)) == sorted(sandbox.get("mentionlytics/mentions"))
+    assert sandbox.control("mentionlytics/settings")["refreshes"] >= 2
+    assert "invalid_grant" not in capsys.readouterr().out
